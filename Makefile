@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                 pte_ref.ko against KDIR, and the tools
+# make module          just the module (KDIR=/lib/modules/RELEASE/build)
+# make tools           just the user tools (static binaries in tools/)
+# make check           the whole test suite in QEMU on Debian 6.1 and 6.12
+# make bench           the benchmarks, in QEMU, on each kernel
+# make demo            boot Debian 6.12 in QEMU, load pte_ref, show a census
+# make lint            checkpatch --strict, sparse (C=1) and W=1 on each kernel
+# make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNELS ?= 6.1 6.12
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+# check, bench and demo install what they need first (scripts/setup).
+check:
+	@scripts/setup
+	@tests/run $(KERNELS)
+
+bench:
+	@scripts/setup
+	@scripts/bench $(KERNELS)
+
+demo:
+	@scripts/demo
+
+lint:
+	scripts/lint $(KERNELS)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C tools clean
+
+.PHONY: all module tools check bench demo lint clean

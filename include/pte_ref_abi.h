@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pte_ref_abi.h - what the pte_ref module and its user tools agree on.
+ *
+ * Included by the kernel module and by the tools in tools/, so it holds
+ * only macros and static inlines on plain C types.  Change a format and
+ * you bump PTE_REF_FORMAT: `info` reports it and the tools refuse a
+ * format they do not know.
+ */
+#ifndef PTE_REF_ABI_H
+#define PTE_REF_ABI_H
+
+#define PTE_REF_VERSION		"0.1.0"
+#define PTE_REF_FORMAT		1
+
+/* Under the debugfs mount point, usually /sys/kernel/debug. */
+#define PTE_REF_DIR		"pte_ref"
+#define PTE_REF_FILE_INFO	"info"
+#define PTE_REF_FILE_MMS	"mms"
+#define PTE_REF_FILE_TARGET	"target"
+#define PTE_REF_FILE_CENSUS	"census"
+
+/* Entries in one x86_64 PTE table, and the bytes of one table. */
+#define PTE_REF_TABLE_ENTRIES	512
+#define PTE_REF_TABLE_KB	4
+
+/* Longest line the module accepts in a write (target, later reclaim). */
+#define PTE_REF_MAX_WRITE	64
+
+/* The header row of `mms`; one row per user mm follows, sorted by pid. */
+#define PTE_REF_MMS_HEADER \
+	"pid comm pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct"
+
+/*
+ * Occupancy histogram: PTE tables by number of non-none entries.
+ * Bucket i holds the counts from PTE_REF_HIST_LO(i) to PTE_REF_HIST_LO(i+1)-1.
+ */
+#define PTE_REF_HIST_BUCKETS	7
+#define PTE_REF_HIST_LABELS \
+	{ "0", "1", "2-7", "8-63", "64-255", "256-511", "512" }
+
+static inline unsigned int pte_ref_hist_lo(unsigned int bucket)
+{
+	switch (bucket) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return 2;
+	case 3: return 8;
+	case 4: return 64;
+	case 5: return 256;
+	case 6: return 512;
+	default: return 513;
+	}
+}
+
+static inline unsigned int pte_ref_hist_bucket(unsigned int entries)
+{
+	unsigned int b = 0;
+
+	while (b + 1 < PTE_REF_HIST_BUCKETS && entries >= pte_ref_hist_lo(b + 1))
+		b++;
+	return b;
+}
+
+/* fill_pct is printed in tenths of a percent: entries * 1000 / slots. */
+static inline unsigned long long pte_ref_fill_tenths(unsigned long long entries,
+						     unsigned long long tables)
+{
+	unsigned long long slots = tables * PTE_REF_TABLE_ENTRIES;
+
+	return slots ? (entries * 1000 + slots / 2) / slots : 0;
+}
+
+#endif /* PTE_REF_ABI_H */

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - everything that differs between the kernels pte_ref builds on.
+ *
+ * Flavors (see README): "stock" Debian 6.1 / 6.12, "free_user_pte" (the
+ * "Free user PTE page table pages" series, CONFIG_FREE_USER_PTE) and
+ * "pt_reclaim" (Linux 6.14+, CONFIG_PT_RECLAIM).  Version differences:
+ * since 6.5 PTE tables may be freed under RCU without the mmap lock
+ * (retract_page_tables(), pte_free_defer()), so a walker must revalidate
+ * the pmd after taking the PTE lock; 6.6 moved page-table pages to
+ * struct ptdesc (hidden here behind pte_lockptr()).
+ *
+ * The rest of the module never tests a version or a CONFIG_ of this list.
+ */
+#ifndef PTE_REF_COMPAT_H
+#define PTE_REF_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+
+#if defined(CONFIG_FREE_USER_PTE)
+#include <linux/pte_ref.h>
+#define PTE_REF_FLAVOR		"free_user_pte"
+#define PTE_REF_HAVE_REFCOUNT	1
+#elif defined(CONFIG_PT_RECLAIM)
+#define PTE_REF_FLAVOR		"pt_reclaim"
+#define PTE_REF_HAVE_REFCOUNT	0
+#else
+#define PTE_REF_FLAVOR		"stock"
+#define PTE_REF_HAVE_REFCOUNT	0
+#endif
+
+/* Set by Kbuild from the kernel's own headers. */
+#ifdef PTE_REF_HAVE_PTE_FREE_DEFER
+#define PTE_REF_TABLES_RCU	1
+#else
+#define PTE_REF_TABLES_RCU	0
+#endif
+
+/* A snapshot of a pmd entry that may change under us (x86_64: one load). */
+static inline pmd_t pte_ref_pmd_read(pmd_t *pmdp)
+{
+#if PTE_REF_TABLES_RCU
+	return pmdp_get_lockless(pmdp);
+#else
+	return pmd_read_atomic(pmdp);
+#endif
+}
+
+/* Does this pmd value point to a PTE table (not none, huge, migration)? */
+static inline bool pte_ref_pmd_is_table(pmd_t pmdval)
+{
+	if (pmd_none(pmdval) || !pmd_present(pmdval))
+		return false;
+	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval))
+		return false;
+	return !pmd_bad(pmdval);
+}
+
+/*
+ * pte_ref_with_table_locked - call @fn on the PTE table that @pmdp points
+ * to, with the table locked so that it can be neither freed nor changed.
+ * @fn gets the first entry of the table and the series' pte_refcount
+ * (-1 where there is none).  Returns false, without calling @fn, when
+ * @pmdp maps no table (none, huge, migration entry, or it became one).
+ * The caller holds the mmap lock for read and a VMA covering the table.
+ *
+ * stock: the protocol of __pte_offset_map_lock() (mm/pgtable-generic.c,
+ * not exported): under rcu_read_lock() read the pmd, take the PTE lock it
+ * names, and retry unless the pmd still points to the same table.  A table
+ * that khugepaged's retract_page_tables() (6.5+) takes away is cleared
+ * under the pmd lock *and* the PTE lock and freed only after a grace
+ * period (pte_free_defer()), and so is one that pt_reclaim frees (6.14+,
+ * try_to_free_pte()): once the recheck passes under the PTE lock, the
+ * table stays ours until we unlock.  Before 6.5 every path that frees a
+ * PTE table of a mapped range holds the mmap lock for write
+ * (collapse_and_free_pmd(), free_pgtables() of a removed VMA), which our
+ * read lock excludes; the recheck is then merely redundant.
+ *
+ * free_user_pte: the series frees a table in free_pte_table() under the
+ * pmd lock alone, with no grace period and without the PTE lock, as soon
+ * as the last pte_put() drops the count.  So we hold the pmd lock (as its
+ * pte_try_get() does) for the whole visit, and the PTE lock nested inside
+ * it (the order of mm/pt_reclaim.c try_to_free_pte()) to hold the entries
+ * and the count still.
+ *
+ * Always inlined so that @fn is a direct call and sparse sees the locks
+ * pair up.
+ */
+typedef void (*pte_ref_table_fn)(pte_t *pte, int refcount, void *arg);
+
+static __always_inline bool
+pte_ref_with_table_locked(struct mm_struct *mm, pmd_t *pmdp,
+			  pte_ref_table_fn fn, void *arg)
+{
+	spinlock_t *ptl;	/* the table's PTE lock */
+	pmd_t pmdval;
+#if PTE_REF_HAVE_REFCOUNT
+	spinlock_t *pml = pmd_lock(mm, pmdp);	/* its pmd's lock */
+
+	pmdval = *pmdp;
+	if (!pte_ref_pmd_is_table(pmdval)) {
+		spin_unlock(pml);
+		return false;
+	}
+	ptl = pte_lockptr(mm, &pmdval);
+	spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
+	fn(pte_offset_kernel(&pmdval, 0),
+	   atomic_read(&pmd_pgtable(pmdval)->pte_refcount), arg);
+	spin_unlock(ptl);
+	spin_unlock(pml);
+#else
+	rcu_read_lock();
+	for (;;) {
+		pmdval = pte_ref_pmd_read(pmdp);
+		if (!pte_ref_pmd_is_table(pmdval)) {
+			rcu_read_unlock();
+			return false;
+		}
+		ptl = pte_lockptr(mm, &pmdval);
+		spin_lock(ptl);
+		if (likely(pmd_same(pmdval, pte_ref_pmd_read(pmdp))))
+			break;
+		spin_unlock(ptl);
+	}
+	fn(pte_offset_kernel(&pmdval, 0), -1, arg);
+	spin_unlock(ptl);
+	rcu_read_unlock();
+#endif
+	return true;
+}
+
+#endif /* PTE_REF_COMPAT_H */

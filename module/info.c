@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * info.c - what this build of pte_ref can do on this kernel, and why not.
+ */
+#define pr_fmt(fmt) "pte_ref: " fmt
+
+#include <linux/utsname.h>
+
+#include "compat.h"
+#include "pte_ref.h"
+#include "pte_ref_abi.h"
+
+#define NOT_YET "not implemented in pte_ref " PTE_REF_VERSION
+
+static void feature(struct seq_file *m, const char *name, const char *why_not)
+{
+	if (why_not)
+		seq_printf(m, "%s unavailable: %s\n", name, why_not);
+	else
+		seq_printf(m, "%s available\n", name);
+}
+
+void pte_ref_info_show(struct seq_file *m)
+{
+	seq_printf(m, "version %s\n", PTE_REF_VERSION);
+	seq_printf(m, "format %d\n", PTE_REF_FORMAT);
+	seq_printf(m, "kernel %s\n", init_utsname()->release);
+	seq_printf(m, "flavor %s\n", PTE_REF_FLAVOR);
+	seq_printf(m, "pte_tables_rcu %s\n", PTE_REF_TABLES_RCU ? "yes" : "no");
+	feature(m, "census", NULL);
+	feature(m, "refcount", PTE_REF_HAVE_REFCOUNT ? NULL :
+		"kernel built without CONFIG_FREE_USER_PTE");
+	feature(m, "reclaim", NOT_YET);
+	feature(m, "probes", NOT_YET);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * walk.c - visit every PTE table under the VMAs of an mm.
+ *
+ * We cannot use walk_page_range() (not exported), so this is a small
+ * read-only copy of its shape: VMA by VMA, pgd -> p4d -> pud -> pmd, and
+ * each PTE table read under the locks compat.h chooses for this kernel.
+ *
+ * Locking: the caller pins the mm (mmget); we hold its mmap lock for read
+ * while inside a VMA.  That keeps the VMA and every upper-level table
+ * (p4d/pud/pmd tables) we step through alive: they are freed only by
+ * free_pgtables(), which runs on VMAs already removed from the tree and
+ * never frees a table that a remaining VMA still covers (its floor and
+ * ceiling).  PTE tables can go away on 6.5+ without the mmap lock; see
+ * pte_ref_with_table_locked().  We never sleep with a spinlock held: the only
+ * sleeps are cond_resched() and the mmap lock itself, between tables.
+ */
+#define pr_fmt(fmt) "pte_ref: " fmt
+
+#include <linux/hugetlb.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/signal.h>
+
+#include "compat.h"
+#include "walk.h"
+
+struct walk_state {
+	struct mm_struct *mm;
+	const struct pte_ref_walk_ops *ops;
+	void *priv;
+	unsigned long last_table;	/* base of the last table reported */
+	bool have_last;
+};
+
+struct table_scan {
+	struct pte_ref_table t;
+	unsigned int lo, hi;	/* entries of the visited range */
+};
+
+/* Called with the table locked: count, nothing else. */
+static void count_entries(pte_t *pte, int refcount, void *arg)
+{
+	struct table_scan *sc = arg;
+	struct pte_ref_table *t = &sc->t;
+	unsigned int i;
+
+	for (i = 0; i < PTRS_PER_PTE; i++) {
+		pte_t e = ptep_get(pte + i);
+
+		if (pte_none(e))
+			continue;
+		if (pte_present(e))
+			t->present++;
+		else
+			t->other++;
+	}
+	if (sc->lo == 0 && sc->hi == PTRS_PER_PTE) {
+		t->in_range = t->present + t->other;
+	} else {
+		for (i = sc->lo; i < sc->hi; i++)
+			t->in_range += !pte_none(ptep_get(pte + i));
+	}
+	t->refcount = refcount;
+}
+
+static void scan_table(struct walk_state *w, pmd_t *pmdp,
+		       unsigned long addr, unsigned long end)
+{
+	struct table_scan sc = {
+		.t = { .addr = addr & PMD_MASK, .refcount = -1 },
+		.lo = pte_index(addr),
+		.hi = pte_index(addr) + ((end - addr) >> PAGE_SHIFT),
+	};
+
+	if (!pte_ref_with_table_locked(w->mm, pmdp, count_entries, &sc))
+		return;		/* raced with a free or a THP: nothing to see */
+
+	sc.t.first = !w->have_last || w->last_table != sc.t.addr;
+	w->last_table = sc.t.addr;
+	w->have_last = true;
+	w->ops->table(&sc.t, w->priv);
+}
+
+static int walk_pmd_range(struct walk_state *w, pud_t *pudp,
+			  unsigned long addr, unsigned long end)
+{
+	pmd_t *pmdp = pmd_offset(pudp, addr);
+	unsigned long next;
+
+	for (; addr < end; pmdp++, addr = next) {
+		pmd_t pmdval = pte_ref_pmd_read(pmdp);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmdval) || !pmd_present(pmdval))
+			continue;	/* no table, or a THP being migrated */
+		if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
+			if (w->ops->huge_pmd)
+				w->ops->huge_pmd(addr & PMD_MASK, w->priv);
+			continue;
+		}
+		scan_table(w, pmdp, addr, next);
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int walk_pud_range(struct walk_state *w, p4d_t *p4dp,
+			  unsigned long addr, unsigned long end)
+{
+	pud_t *pudp = pud_offset(p4dp, addr);
+	unsigned long next;
+	int ret;
+
+	for (; addr < end; pudp++, addr = next) {
+		pud_t pud = READ_ONCE(*pudp);
+
+		next = pud_addr_end(addr, end);
+		/* pud_bad() is also true of a 1 GiB leaf: no tables below. */
+		if (pud_none(pud) || !pud_present(pud) || pud_bad(pud))
+			continue;
+		ret = walk_pmd_range(w, pudp, addr, next);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int walk_vma_range(struct walk_state *w, unsigned long addr,
+			  unsigned long end)
+{
+	pgd_t *pgdp = pgd_offset(w->mm, addr);
+	unsigned long next, p4d_next;
+	int ret;
+
+	for (; addr < end; pgdp++, addr = next) {
+		pgd_t pgd = READ_ONCE(*pgdp);
+		p4d_t *p4dp;
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(pgd) || pgd_bad(pgd))
+			continue;
+		p4dp = p4d_offset(pgdp, addr);
+		for (; addr < next; p4dp++, addr = p4d_next) {
+			p4d_t p4d = READ_ONCE(*p4dp);
+
+			p4d_next = p4d_addr_end(addr, next);
+			if (p4d_none(p4d) || p4d_bad(p4d))
+				continue;
+			ret = walk_pud_range(w, p4dp, addr, p4d_next);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * pte_ref_walk - report every PTE table of @mm that maps part of [start, end)
+ * @mm:    pinned by the caller (mmget_not_zero() or get_task_mm())
+ * @start: first address, page aligned
+ * @end:   end address (exclusive), page aligned
+ * @ops:   callbacks; ->table is called once per VMA a table intersects,
+ *         with ->first true only the first time
+ * @priv:  passed to the callbacks
+ *
+ * Takes the mmap lock for read (killable) and may drop it between VMAs
+ * when a writer waits.  Returns 0, -EINTR on a fatal signal, or what
+ * ->vma returned.
+ */
+int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
+		 const struct pte_ref_walk_ops *ops, void *priv)
+{
+	struct walk_state w = { .mm = mm, .ops = ops, .priv = priv };
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+
+	while (addr < end) {
+		unsigned long s, e;
+
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start >= end)
+			break;
+		s = max(addr, vma->vm_start);
+		e = min(end, vma->vm_end);
+
+		ret = ops->vma(vma, s, e, priv);
+		if (ret)
+			break;
+		/* hugetlb maps its pages at the pmd: it has no PTE tables. */
+		if (!is_vm_hugetlb_page(vma)) {
+			ret = walk_vma_range(&w, s, e);
+			if (ret)
+				break;
+		}
+		addr = e;
+
+		/* Let a waiting writer (munmap, mprotect, a fault) in. */
+		if (mmap_lock_is_contended(mm) || need_resched()) {
+			mmap_read_unlock(mm);
+			cond_resched();
+			if (mmap_read_lock_killable(mm))
+				return -EINTR;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * walk.h - the one walker over a process's PTE tables.
+ *
+ * Census and (later) reclaim see the page tables through it; it knows the
+ * locking rules (compat.h) and nothing of what its callers count.
+ */
+#ifndef PTE_REF_WALK_H
+#define PTE_REF_WALK_H
+
+#include <linux/mm_types.h>
+
+/* What the walker saw in one PTE table, read under its locks. */
+struct pte_ref_table {
+	unsigned long addr;	/* first address the table maps */
+	unsigned int present;	/* present entries in the whole table */
+	unsigned int other;	/* non-present, non-none: swap, migration, markers */
+	unsigned int in_range;	/* non-none entries inside the visited range */
+	int refcount;		/* the series' pte_refcount, or -1 */
+	bool first;		/* false: an earlier VMA already reported it */
+};
+
+struct pte_ref_walk_ops {
+	/* A VMA, clipped to the walked range; tables follow.  Nonzero stops. */
+	int (*vma)(struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end, void *priv);
+	void (*table)(const struct pte_ref_table *t, void *priv);
+	/* A PMD-mapped THP or DAX page: no PTE table behind it. */
+	void (*huge_pmd)(unsigned long addr, void *priv);
+};
+
+int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
+		 const struct pte_ref_walk_ops *ops, void *priv);
+
+#endif /* PTE_REF_WALK_H */

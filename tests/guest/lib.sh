@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# lib.sh - TAP helpers and pte_ref fixtures for the tests run in the guest.
+#
+# One TAP stream for the whole boot: suite.sh sources this, then each t*.sh.
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+D=/sys/kernel/debug/pte_ref
+PTEREF=$TOP/tools/pteref
+PTESTRESS=$TOP/tools/ptestress
+WR=$TOP/tests/helpers/wr
+T_N=0
+T_FAIL=0
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+
+# check DESC CMD...: passes when CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# eq DESC GOT WANT
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
+}
+
+# kv KEY: the value of "KEY value" in stdin (census, info).
+kv() { awk -v k="$1" '$1 == k { print $2; exit }'; }
+
+# kvl KEY=: the value of KEY=value in a line from stdin (ptestress output).
+kvl() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2; exit }'; }
+
+load_module() { insmod "$PTE_REF_KO"; }
+unload_module() { rmmod pte_ref; }
+
+# census PID [START-END]: target the process and print its census.
+census() {
+	local r
+	r=$("$WR" "$D/target" "$*") || { echo "target: $r" >&2; return 1; }
+	cat "$D/census"
+}
+
+# mms_row PID: that process's row of `mms`.
+mms_row() { awk -v p="$1" 'NR > 1 && $1 == p' "$D/mms"; }
+
+# mms_col PID NAME: one column of that row, by header name.
+mms_col() {
+	awk -v p="$1" -v c="$2" \
+		'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) n = i; next }
+		 $1 == p { print $n }' "$D/mms"
+}
+
+# start_bg OUTVAR PIDVAR CMD...: run CMD in the background and wait for
+# it to print "ready" (60 s at most: TCG is slow).
+start_bg() {
+	local __out=$1 __pid=$2 f i
+	shift 2
+	f=$(mktemp /tmp/bg.XXXXXX)
+	"$@" >"$f" 2>&1 </dev/null &
+	printf -v "$__pid" %s $!
+	printf -v "$__out" %s "$f"
+	for i in $(seq 600); do
+		grep -q '^ready' "$f" && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "start_bg: $* did not get ready:" >&2
+	cat "$f" >&2
+	return 1
+}
+
+stop_bg() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }

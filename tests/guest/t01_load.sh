@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# t01: load and unload, the files, their modes, and `info`.
+
+for i in 1 2 3 4 5; do
+	insmod "$PTE_REF_KO" && [ -d "$D" ] && rmmod pte_ref && [ ! -e "$D" ] ||
+		break
+done
+eq "load/unload 5 times, debugfs dir comes and goes" "$i" 5
+[ -d "$D" ] && rmmod pte_ref
+
+check "insmod" load_module
+
+modes=$(cd "$D" && stat -c '%n %a' info mms target census | tr '\n' ' ')
+eq "files are root-only" "$modes" "info 400 mms 400 target 600 census 400 "
+
+info=$(cat "$D/info")
+eq "info: version" "$(kv version <<<"$info")" \
+	"$(sed -n 's/^#define PTE_REF_VERSION[[:space:]]*"\(.*\)"/\1/p' "$TOP/include/pte_ref_abi.h")"
+eq "info: format" "$(kv format <<<"$info")" 1
+eq "info: kernel" "$(kv kernel <<<"$info")" "$(uname -r)"
+eq "info: flavor" "$(kv flavor <<<"$info")" stock
+case "$(uname -r)" in
+6.1.*) want_rcu=no ;;
+*) want_rcu=yes ;;
+esac
+eq "info: pte_tables_rcu" "$(kv pte_tables_rcu <<<"$info")" "$want_rcu"
+check "info: census available" grep -qx "census available" <<<"$info"
+check "info: refcount unavailable, with the reason" \
+	grep -qx "refcount unavailable: kernel built without CONFIG_FREE_USER_PTE" <<<"$info"
+check "info: reclaim and probes say why not" \
+	test "$(grep -Ec '^(reclaim|probes) unavailable: .+' <<<"$info")" = 2
+eq "target reads none after load" "$(cat "$D/target")" none
+eq "census without a target: ENODATA" "$(cat "$D/census" 2>&1 | grep -c 'No data available')" 1
+
+# Non-root users see nothing: not the files, not the directory.
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+r=$(nobody cat "$D/info" 2>&1)
+check "info is unreadable for uid 65534" grep -q "Permission denied" <<<"$r"
+r=$(nobody "$WR" "$D/target" 1)
+eq "target is unwritable for uid 65534" "$r" "ERR EACCES"

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_parse.c - unit tests of pteref's parsers: the canned files of
+ * fake/ (shared with the shell tests) and malformed variants of them.
+ *
+ *   test_parse [FIXTURE_DIR]	(default: fake)
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "tap.h"
+#include "util.h"
+
+static const char *dir = "fake";
+
+static char *fixture(const char *name)
+{
+	char path[256], *text;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = slurp(path, NULL);
+	if (!text) {
+		printf("Bail out! cannot read %s\n", path);
+		exit(1);
+	}
+	return text;
+}
+
+static void test_info(void)
+{
+	char *text = fixture("info"), err[PARSE_ERR_LEN] = "";
+	const struct kv *kv;
+	struct info in;
+
+	tap_ok(!info_parse(&in, text, err, sizeof(err)), "info parses %s", err);
+	tap_ok(in.format == 1 && in.kvs.n == 9, "info: format 1, 9 keys");
+	kv = kv_find(&in.kvs, "refcount");
+	tap_ok(kv && !strcmp(kv->val, "unavailable: kernel built without "
+			     "CONFIG_FREE_USER_PTE"),
+	       "info: value keeps spaces");
+	info_free(&in);
+	free(text);
+	tap_ok(info_parse(&in, "version 1\n", err, sizeof(err)) &&
+	       strstr(err, "format"), "info without format: %s", err);
+	tap_ok(info_parse(&in, "format 1\nflavor\n", err, sizeof(err)) &&
+	       strstr(err, "line 2"), "info key without value: %s", err);
+	tap_ok(info_parse(&in, "format one\n", err, sizeof(err)) &&
+	       strstr(err, "line 1"), "info bad format: %s", err);
+	tap_ok(info_parse(&in, "format 1\nformat 2\n", err, sizeof(err)) &&
+	       strstr(err, "duplicate"), "info duplicate key: %s", err);
+}
+
+static void test_census_good(void)
+{
+	char *text = fixture("census"), err[PARSE_ERR_LEN] = "";
+	const struct kv *kv;
+	struct census c;
+
+	tap_ok(!census_parse(&c, text, err, sizeof(err)), "census parses %s",
+	       err);
+	tap_ok(c.pid == 812 && !strcmp(c.range, "all") && c.kvs.n == 17,
+	       "census: pid, range, 17 keys");
+	kv = kv_find(&c.kvs, "refcount_sum");
+	tap_ok(kv && kv->type == KV_NA, "census: n/a is KV_NA");
+	kv = kv_find(&c.kvs, "fill_pct");
+	tap_ok(kv && kv->type == KV_DEC && !strcmp(kv->val, "20.6"),
+	       "census: fill_pct is a decimal");
+	kv = kv_find(&c.kvs, "pte_tables");
+	tap_ok(kv && kv->type == KV_INT && kv->num == 14,
+	       "census: pte_tables 14");
+	tap_ok(c.nhist == 7 && !strcmp(c.hist[2].label, "2-7") &&
+	       c.hist[0].count == 3 && c.hist[6].count == 2,
+	       "census: 7 hist buckets in order");
+	tap_ok(c.nvma == 2 && c.vma[0].start == 0x7f0000000000ULL &&
+	       c.vma[0].end == 0x7f0001a00000ULL &&
+	       !strcmp(c.vma[1].kind, "stack") && c.vma[0].tables == 13 &&
+	       c.vma[0].empty == 3 && c.vma[0].entries == 1477,
+	       "census: vma lines");
+	census_free(&c);
+	free(text);
+}
+
+/* Census text with one line replaced or added must give this error. */
+static void census_bad(const char *text, const char *want, const char *what)
+{
+	char err[PARSE_ERR_LEN] = "";
+	struct census c;
+
+	tap_ok(census_parse(&c, text, err, sizeof(err)) && strstr(err, want),
+	       "census %s: %s", what, err);
+}
+
+static void test_census_edges(void)
+{
+	char err[PARSE_ERR_LEN] = "";
+	const struct kv *kv;
+	struct census c;
+
+	tap_ok(!census_parse(&c, "pid 5\nnew_key 42\nnew_text a b\n"
+			     "range 0x1000-0x3000\nvma 0x1000-0x3000 file 1 0 "
+			     "2 extra\n", err, sizeof(err)) &&
+	       (kv = kv_find(&c.kvs, "new_key")) && kv->type == KV_INT &&
+	       (kv = kv_find(&c.kvs, "new_text")) && kv->type == KV_STR &&
+	       !strcmp(kv->val, "a b") && c.nvma == 1,
+	       "census keeps unknown keys and vma columns %s", err);
+	census_free(&c);
+	census_bad("pid 5\npte_tables abc\n", "line 2", "bad number");
+	census_bad("pid 5\nhist 0\n", "line 2", "hist without count");
+	census_bad("pid 5\nhist 0 1\nhist 0 2\n", "line 3", "duplicate bucket");
+	census_bad("pid 5\nvma 0x2000-0x1000 anon 1 1 1\n", "line 2",
+		   "reversed vma range");
+	census_bad("pid 5\nvma 0x1000-0x2000 anon 1 1\n", "line 2",
+		   "short vma line");
+	census_bad("pid 5\nrange 0x1000\n", "line 2", "bad range");
+	census_bad("pid n/a\n", "pid", "pid n/a");
+	census_bad("comm x\n", "no pid", "no pid");
+	census_bad("pid 5\ncomm\n", "line 2", "key without value");
+}
+
+static void test_mms(void)
+{
+	char *text = fixture("mms"), err[PARSE_ERR_LEN] = "";
+	struct mms m;
+	int col;
+
+	tap_ok(!mms_parse(&m, text, err, sizeof(err)), "mms parses %s", err);
+	tap_ok(m.ncol == 10 && m.nrow == 4 && m.pid_col == 0,
+	       "mms: 10 columns, 4 rows");
+	tap_ok(!m.numeric[1] && m.numeric[0] && m.numeric[9],
+	       "mms: comm text, pid and fill_pct numeric");
+	col = mms_col(&m, "pte_kb");
+	mms_sort(&m, col);
+	tap_ok(!strcmp(m.row[0][0], "812") && !strcmp(m.row[1][0], "377") &&
+	       !strcmp(m.row[2][0], "1024") && !strcmp(m.row[3][0], "1"),
+	       "mms sort pte_kb: ties keep pid order");
+	mms_sort(&m, mms_col(&m, "fill_pct"));
+	tap_ok(!strcmp(m.row[0][9], "20.6") && !strcmp(m.row[3][9], "2.1"),
+	       "mms sort fill_pct as numbers, not strings");
+	tap_ok(mms_col(&m, "nope") == -1, "mms_col of unknown column");
+	mms_free(&m);
+	free(text);
+	tap_ok(mms_parse(&m, "pid comm a\n1 x 2\n3 y\n", err, sizeof(err)) &&
+	       strstr(err, "line 3"), "mms short row: %s", err);
+	tap_ok(mms_parse(&m, "comm a\nx 2\n", err, sizeof(err)) &&
+	       strstr(err, "pid"), "mms without pid column: %s", err);
+	tap_ok(mms_parse(&m, "pid a\nx 2\n", err, sizeof(err)) &&
+	       strstr(err, "line 2"), "mms bad pid: %s", err);
+	tap_ok(!mms_parse(&m, "pid comm new\n", err, sizeof(err)) &&
+	       m.nrow == 0 && m.numeric[2], "mms header only, new column");
+	mms_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		dir = argv[1];
+	puts("TAP version 13");
+	test_info();
+	test_census_good();
+	test_census_edges();
+	test_mms();
+	return tap_done();
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * parse.h - parsers for the text pte_ref writes in debugfs (format 1):
+ * info, mms and census.
+ *
+ * Each parser copies the text and points into its copy, so a parsed file
+ * lives until its *_free().  Unknown keys and columns are kept, so that a
+ * newer module still parses; a line that cannot be read is an error that
+ * names its line number.
+ */
+#ifndef PTE_REF_PARSE_H
+#define PTE_REF_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PARSE_ERR_LEN	160
+
+enum kv_type {
+	KV_STR,		/* text, e.g. comm */
+	KV_INT,		/* unsigned integer, in num */
+	KV_DEC,		/* unsigned decimal such as 20.6, in val only */
+	KV_NA,		/* "n/a": the kernel cannot tell */
+};
+
+/* One "key value" line; val is the rest of the line after the key. */
+struct kv {
+	const char *key;
+	const char *val;
+	enum kv_type type;
+	unsigned long long num;
+};
+
+struct kv_list {
+	struct kv *kv;
+	size_t n;
+};
+
+struct info {
+	char *buf;
+	struct kv_list kvs;
+	unsigned long long format;
+};
+
+struct hist_bucket {
+	const char *label;
+	unsigned long long count;
+};
+
+struct vma_line {
+	unsigned long long start, end;
+	const char *kind;
+	unsigned long long tables, empty, entries;
+};
+
+struct census {
+	char *buf;
+	struct kv_list kvs;		/* pid, comm, range, totals ... */
+	struct hist_bucket *hist;	/* in file (= bucket) order */
+	size_t nhist;
+	struct vma_line *vma;
+	size_t nvma;
+	unsigned long long pid;
+	const char *range;		/* "all" or "0xSTART-0xEND" */
+};
+
+struct mms {
+	char *buf;
+	char **col;			/* header names */
+	bool *numeric;			/* column holds numbers only */
+	size_t ncol;
+	char ***row;			/* row[i][j]: field j of row i */
+	size_t nrow;
+	size_t pid_col;
+};
+
+const struct kv *kv_find(const struct kv_list *l, const char *key);
+
+int info_parse(struct info *in, const char *text, char *err, size_t len);
+void info_free(struct info *in);
+
+int census_parse(struct census *c, const char *text, char *err, size_t len);
+void census_free(struct census *c);
+
+int mms_parse(struct mms *m, const char *text, char *err, size_t len);
+void mms_free(struct mms *m);
+/* Column index of name, or -1. */
+int mms_col(const struct mms *m, const char *name);
+/* Rows by column col, largest first; equal values keep pid order. */
+void mms_sort(struct mms *m, size_t col);
+
+#endif /* PTE_REF_PARSE_H */

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pteref - read pte_ref's statistics of user PTE page tables from debugfs.
+ *
+ *   pteref info		module, kernel and feature report
+ *   pteref top		mms with the most PTE tables (or any column)
+ *   pteref stat PID	census of one mm: totals, occupancy, VMAs
+ *
+ * The directory is /sys/kernel/debug/pte_ref, or $PTE_REF_DEBUGFS so that
+ * tests can point pteref at canned files.  Exit codes: 0 ok, 1 runtime
+ * error, 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "pte_ref_abi.h"
+#include "json.h"
+#include "pteref.h"
+
+#define DEBUGFS_MNT	"/sys/kernel/debug"
+#define MODULE_DIR	"/sys/module/pte_ref"
+#define DIR_ENV		"PTE_REF_DEBUGFS"
+
+static const char main_usage[] =
+"Usage: pteref [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
+"Show pte_ref's statistics of user PTE page tables (needs root and the\n"
+"pte_ref module; reads " DEBUGFS_MNT "/" PTE_REF_DIR ", or $" DIR_ENV ").\n"
+"  -h, --help     this help, with every command's options\n"
+"  -V, --version  pteref's version\n"
+"Commands:\n";
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pteref: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *pr_dir(void)
+{
+	const char *env = getenv(DIR_ENV);
+
+	return env && *env ? env : DEBUGFS_MNT "/" PTE_REF_DIR;
+}
+
+static char *pr_path(const char *name)
+{
+	const char *dir = pr_dir();
+	char *path = xrealloc(NULL, strlen(dir) + strlen(name) + 2, 1);
+
+	sprintf(path, "%s/%s", dir, name);
+	return path;
+}
+
+/*
+ * The directory is missing or unreadable: say which of the usual causes
+ * it is, most basic first, since each hides the ones after it.
+ */
+static int diagnose(const char *dir, int err)
+{
+	struct statfs sf;
+	struct stat st;
+
+	if (getenv(DIR_ENV) && *getenv(DIR_ENV))
+		pr_err("%s: %s", dir, strerror(err));
+	else if (geteuid() != 0)
+		pr_err("must be root: debugfs files of pte_ref are root-only");
+	else if (statfs(DEBUGFS_MNT, &sf) || sf.f_type != DEBUGFS_MAGIC)
+		pr_err("debugfs is not mounted on " DEBUGFS_MNT
+		       ": mount -t debugfs none " DEBUGFS_MNT);
+	else if (stat(MODULE_DIR, &st))
+		pr_err("module pte_ref is not loaded: insmod pte_ref.ko");
+	else
+		pr_err("%s: %s", dir, strerror(err));
+	return EXIT_RUNTIME;
+}
+
+char *pr_read(const char *name)
+{
+	char *path = pr_path(name), *text;
+
+	text = slurp(path, NULL);
+	if (!text)
+		pr_err("%s: %s", path, strerror(errno));
+	free(path);
+	return text;
+}
+
+int pr_write(const char *name, const char *buf)
+{
+	char *path = pr_path(name);
+	size_t len = strlen(buf);
+	ssize_t n;
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return -1;
+	/* One write: the module parses each write as a whole command. */
+	n = write(fd, buf, len);
+	saved = errno;
+	close(fd);
+	if (n >= 0 && (size_t)n != len)
+		saved = EIO;
+	errno = saved;
+	return n >= 0 && (size_t)n == len ? 0 : -1;
+}
+
+int pr_open(struct info *in)
+{
+	const char *dir = pr_dir();
+	char err[PARSE_ERR_LEN];
+	struct stat st;
+	char *text;
+	int ret;
+
+	if (stat(dir, &st))
+		return diagnose(dir, errno);
+	if (!S_ISDIR(st.st_mode))
+		return diagnose(dir, ENOTDIR);
+	text = pr_read(PTE_REF_FILE_INFO);
+	if (!text)
+		return EXIT_RUNTIME;
+	ret = info_parse(in, text, err, sizeof(err));
+	free(text);
+	if (ret) {
+		pr_err("%s: %s", PTE_REF_FILE_INFO, err);
+		return EXIT_RUNTIME;
+	}
+	if (in->format != PTE_REF_FORMAT) {
+		pr_err("unknown format %llu (this pteref reads format %d)",
+		       in->format, PTE_REF_FORMAT);
+		info_free(in);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+const char info_usage[] =
+"pteref info [-j]\n"
+"  Print the module's info file: version, format, kernel, flavor and\n"
+"  which features this kernel allows.\n"
+"  -j, --json     one JSON object of the info keys\n"
+"  -h, --help     this help\n";
+
+static void info_json(const struct info *in)
+{
+	size_t i;
+
+	putchar('{');
+	for (i = 0; i < in->kvs.n; i++) {
+		const struct kv *kv = &in->kvs.kv[i];
+
+		printf("%s\n  ", i ? "," : "");
+		json_str(stdout, kv->key);
+		fputs(": ", stdout);
+		if (kv->type == KV_INT)
+			printf("%llu", kv->num);
+		else
+			json_str(stdout, kv->val);
+	}
+	puts("\n}");
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct info in;
+	int c, json = 0, ret;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(info_usage, stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		pr_err("info: unexpected '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	ret = pr_open(&in);
+	if (ret)
+		return ret;
+	if (json)
+		info_json(&in);
+	else
+		for (i = 0; i < in.kvs.n; i++)
+			printf("%s %s\n", in.kvs.kv[i].key, in.kvs.kv[i].val);
+	info_free(&in);
+	return EXIT_OK;
+}
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "info", cmd_info, info_usage },
+	{ "top", cmd_top, top_usage },
+	{ "stat", cmd_stat, stat_usage },
+};
+
+#define NCOMMANDS ARRAY_SIZE(commands)
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs(main_usage, f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "\n%s", commands[i].usage);
+}
+
+/* The command runs with argv[0] = "pteref CMD", so getopt names both. */
+static int run(const struct command *cmd, int argc, char **argv)
+{
+	char name[32];
+	int ret;
+
+	snprintf(name, sizeof(name), "pteref %s", cmd->name);
+	argv[0] = name;
+	optind = 0;	/* glibc: start a fresh getopt scan */
+	ret = cmd->fn(argc, argv);
+	if (ret == EXIT_USAGE)
+		fprintf(stderr, "Try 'pteref %s --help'.\n", cmd->name);
+	if (fflush(stdout) || ferror(stdout)) {
+		pr_err("stdout: %s", strerror(errno));
+		ret = EXIT_RUNTIME;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			puts("pteref " PTE_REF_VERSION);
+			return EXIT_OK;
+		default:
+			goto bad;
+		}
+	}
+	if (optind == argc) {
+		pr_err("no command");
+		goto bad;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			return run(&commands[i], argc - optind, argv + optind);
+	pr_err("unknown command '%s'", argv[optind]);
+bad:
+	fputs("Try 'pteref --help'.\n", stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pteref.h - what the pteref command files share: finding the debugfs
+ * directory, reading and writing its files, reporting errors.
+ */
+#ifndef PTEREF_H
+#define PTEREF_H
+
+#include "parse.h"
+#include "util.h"
+
+/* Usage text of each command, also printed together by pteref --help. */
+extern const char info_usage[], top_usage[], stat_usage[];
+
+void pr_err(const char *fmt, ...) __printf(1, 2);
+
+/*
+ * Check the debugfs directory and the info format; 0 if pteref can go on,
+ * else an error has been printed and the exit code is returned.
+ */
+int pr_open(struct info *in);
+
+/* A file of the directory, whole; NULL after printing why. */
+char *pr_read(const char *name);
+
+/* Write buf to a file of the directory in one write(); -1 with errno. */
+int pr_write(const char *name, const char *buf);
+
+int cmd_info(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+
+#endif /* PTEREF_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptestress.h - what the ptestress workloads share: aligned anonymous
+ * regions that get PTE tables whatever the THP setting, /proc/self/status
+ * figures, signal waits and error reporting.
+ */
+#ifndef PTESTRESS_H
+#define PTESTRESS_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define SZ_4K	(1ULL << 12)
+#define SZ_2M	(1ULL << 21)
+#define SZ_1G	(1ULL << 30)
+
+extern const char layout_usage[], headline_usage[];
+
+void ps_err(const char *fmt, ...) __printf(1, 2);
+
+/* A size option (K/M/G suffixes); 0, or prints why and returns -1. */
+int ps_size_arg(const char *opt, const char *arg, unsigned long long *v);
+
+/*
+ * size bytes of private anonymous MAP_NORESERVE memory, starting at a
+ * multiple of align, with MADV_NOHUGEPAGE; NULL after printing why.
+ */
+void *map_aligned(unsigned long long size, unsigned long long align);
+
+/* VmSize, VmRSS and VmPTE of /proc/self/status, in kB. */
+struct vm_kb {
+	unsigned long long virt, rss, pte;
+};
+int read_vm_kb(struct vm_kb *vm);
+
+/* Block the signals of set, so that sigwaitinfo() alone receives them. */
+void block_signals(sigset_t *set, int sig1, int sig2, int sig3);
+
+/* Wait for a signal of set, riding over EINTR; the signal or -1. */
+int wait_signal(const sigset_t *set);
+
+/* Regions without PTE tables; print a "thp ..." or "hugetlb ..." line. */
+int add_thp_region(unsigned long long n);
+int add_hugetlb_region(unsigned long long n);
+
+int cmd_layout(int argc, char **argv);
+int cmd_headline(int argc, char **argv);
+
+#endif /* PTESTRESS_H */
