@@ -67,5 +67,7 @@ struct pte_ref_mms {
 };
 
 struct pte_ref_mms *pte_ref_mms_collect(void);
+int pte_ref_each_mm(int (*fn)(struct mm_struct *mm, pid_t pid,
+			      const char *comm, void *priv), void *priv);
 
 #endif /* PTE_REF_CENSUS_H */

@@ -38,6 +38,23 @@
 #define PTE_REF_TABLES_RCU	0
 #endif
 
+/*
+ * Forced reclaim (reclaim.c).  Where PTE tables are freed under RCU, the
+ * mmap lock for read is the lock the kernel's own table freers hold
+ * (retract_page_tables(), pt_reclaim); before 6.5 it takes the mmap lock
+ * for write, as 6.1's collapse_and_free_pmd() does.  The series frees
+ * empty tables by itself and counts references we would have to take
+ * part in: no forced reclaim there.
+ */
+#if PTE_REF_HAVE_REFCOUNT
+#define PTE_REF_RECLAIM_NO	"the free_user_pte series frees empty tables itself"
+#elif !PTE_REF_TABLES_RCU && ALLOC_SPLIT_PTLOCKS
+#define PTE_REF_RECLAIM_NO	"pte_free() needs ptlock_free(), not exported, on this config"
+#else
+#define PTE_REF_RECLAIM_NO	NULL
+#endif
+#define PTE_REF_RECLAIM_WRITE	(!PTE_REF_TABLES_RCU)
+
 /* A snapshot of a pmd entry that may change under us (x86_64: one load). */
 static inline pmd_t pte_ref_pmd_read(pmd_t *pmdp)
 {

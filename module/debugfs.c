@@ -125,6 +125,8 @@ int pte_ref_debugfs_init(void)
 			    &pte_ref_target_fops);
 	debugfs_create_file(PTE_REF_FILE_CENSUS, 0400, pte_ref_dir, NULL,
 			    &pte_ref_census_fops);
+	debugfs_create_file(PTE_REF_FILE_RECLAIM, 0600, pte_ref_dir, NULL,
+			    &pte_ref_reclaim_fops);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
+#include "reclaim.h"
 
 #define NOT_YET "not implemented in pte_ref " PTE_REF_VERSION
 
@@ -30,6 +31,6 @@ void pte_ref_info_show(struct seq_file *m)
 	feature(m, "census", NULL);
 	feature(m, "refcount", PTE_REF_HAVE_REFCOUNT ? NULL :
 		"kernel built without CONFIG_FREE_USER_PTE");
-	feature(m, "reclaim", NOT_YET);
+	feature(m, "reclaim", pte_ref_reclaim_unavailable());
 	feature(m, "probes", NOT_YET);
 }

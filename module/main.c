@@ -12,16 +12,20 @@
 
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
+#include "reclaim.h"
+#include "symbols.h"
 
 static int __init pte_ref_init(void)
 {
 	/* Silent on success: `info` tells what this build can do. */
+	pte_ref_symbols_init();
 	return pte_ref_debugfs_init();
 }
 
 static void __exit pte_ref_exit(void)
 {
-	pte_ref_debugfs_exit();
+	pte_ref_debugfs_exit();	/* waits for running reclaims */
+	pte_ref_reclaim_exit();
 }
 
 module_init(pte_ref_init);

@@ -104,6 +104,65 @@ static unsigned int drop_shared(struct mm_ref *refs, unsigned int n)
 }
 
 /**
+ * pte_ref_each_mm - call @fn on every user mm, once each, by pid order
+ * @fn:   called with the mm pinned (mmget), its lowest pid in our pid
+ *        namespace and that process's name; a nonzero return stops
+ * @priv: passed to @fn
+ *
+ * Returns 0, -ENOMEM, or what @fn returned.  An mm whose process exits
+ * before its turn is passed over.
+ */
+int pte_ref_each_mm(int (*fn)(struct mm_struct *mm, pid_t pid,
+			      const char *comm, void *priv), void *priv)
+{
+	unsigned int cap = count_processes() + 32;
+	struct mm_ref *refs;
+	unsigned int i, n;
+	int ret = 0;
+
+	refs = kvmalloc_array(cap, sizeof(*refs), GFP_KERNEL);
+	if (!refs)
+		return -ENOMEM;
+
+	n = grab_mms(refs, cap);
+	sort(refs, n, sizeof(*refs), cmp_mm, NULL);
+	n = drop_shared(refs, n);
+	sort(refs, n, sizeof(*refs), cmp_pid, NULL);
+
+	for (i = 0; i < n; i++) {
+		struct mm_struct *mm = refs[i].mm;
+
+		if (!ret && mmget_not_zero(mm)) {
+			ret = fn(mm, refs[i].pid, refs[i].comm, priv);
+			mmput(mm);
+		}
+		mmdrop(mm);
+	}
+	kvfree(refs);
+	return ret;
+}
+
+struct mms_collect {
+	struct pte_ref_mms *out;
+	unsigned int cap;
+};
+
+static int census_one(struct mm_struct *mm, pid_t pid, const char *comm,
+		      void *priv)
+{
+	struct mms_collect *mc = priv;
+	struct pte_ref_mms *out = mc->out;
+	struct pte_ref_census *c;
+
+	if (out->nr == mc->cap)
+		return 0;	/* more mms than counted at open: next read */
+	c = &out->rows[out->nr++];
+	c->pid = pid;
+	strscpy(c->comm, comm, sizeof(c->comm));
+	return pte_ref_census_mm(mm, c);
+}
+
+/**
  * pte_ref_mms_collect - census of every user mm, sorted by pid
  *
  * Returns the rows (free with kvfree()) or an ERR_PTR: -ENOMEM, or -EINTR
@@ -111,43 +170,16 @@ static unsigned int drop_shared(struct mm_ref *refs, unsigned int n)
  */
 struct pte_ref_mms *pte_ref_mms_collect(void)
 {
-	unsigned int cap = count_processes() + 32;
-	struct pte_ref_mms *out;
-	struct mm_ref *refs;
-	unsigned int i, n;
-	int ret = 0;
+	struct mms_collect mc = { .cap = count_processes() + 32 };
+	int ret;
 
-	refs = kvmalloc_array(cap, sizeof(*refs), GFP_KERNEL);
-	if (!refs)
+	mc.out = kvzalloc(struct_size(mc.out, rows, mc.cap), GFP_KERNEL);
+	if (!mc.out)
 		return ERR_PTR(-ENOMEM);
-
-	n = grab_mms(refs, cap);
-	sort(refs, n, sizeof(*refs), cmp_mm, NULL);
-	n = drop_shared(refs, n);
-	sort(refs, n, sizeof(*refs), cmp_pid, NULL);
-
-	out = kvzalloc(struct_size(out, rows, n), GFP_KERNEL);
-	if (!out)
-		ret = -ENOMEM;
-
-	for (i = 0; i < n; i++) {
-		struct mm_struct *mm = refs[i].mm;
-
-		if (!ret && mmget_not_zero(mm)) {
-			struct pte_ref_census *c = &out->rows[out->nr];
-
-			c->pid = refs[i].pid;
-			memcpy(c->comm, refs[i].comm, sizeof(c->comm));
-			ret = pte_ref_census_mm(mm, c);
-			mmput(mm);
-			out->nr++;
-		}
-		mmdrop(mm);
-	}
-	kvfree(refs);
+	ret = pte_ref_each_mm(census_one, &mc);
 	if (ret) {
-		kvfree(out);
+		kvfree(mc.out);
 		return ERR_PTR(ret);
 	}
-	return out;
+	return mc.out;
 }

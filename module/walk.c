@@ -2,18 +2,20 @@
 /*
  * walk.c - visit every PTE table under the VMAs of an mm.
  *
- * We cannot use walk_page_range() (not exported), so this is a small
- * read-only copy of its shape: VMA by VMA, pgd -> p4d -> pud -> pmd, and
- * each PTE table read under the locks compat.h chooses for this kernel.
+ * We cannot use walk_page_range() (not exported), so this is a small copy
+ * of its shape: VMA by VMA, pgd -> p4d -> pud -> pmd, and each PTE table
+ * either read under the locks compat.h chooses for this kernel (census) or
+ * handed to the caller, who locks it itself (reclaim).
  *
- * Locking: the caller pins the mm (mmget); we hold its mmap lock for read
- * while inside a VMA.  That keeps the VMA and every upper-level table
- * (p4d/pud/pmd tables) we step through alive: they are freed only by
- * free_pgtables(), which runs on VMAs already removed from the tree and
- * never frees a table that a remaining VMA still covers (its floor and
- * ceiling).  PTE tables can go away on 6.5+ without the mmap lock; see
- * pte_ref_with_table_locked().  We never sleep with a spinlock held: the only
- * sleeps are cond_resched() and the mmap lock itself, between tables.
+ * Locking: the caller pins the mm (mmget); we hold its mmap lock (for
+ * read, or for write when the caller asks) while inside a VMA.  That keeps
+ * the VMA and every upper-level table (p4d/pud/pmd tables) we step through
+ * alive: they are freed only by free_pgtables(), which runs on VMAs already
+ * removed from the tree and never frees a table that a remaining VMA still
+ * covers (its floor and ceiling).  PTE tables can go away on 6.5+ without
+ * the mmap lock; see pte_ref_with_table_locked().  We never sleep with a
+ * spinlock held: the only sleeps are cond_resched() and the mmap lock
+ * itself, between tables.
  */
 #define pr_fmt(fmt) "pte_ref: " fmt
 
@@ -24,10 +26,15 @@
 #include "compat.h"
 #include "walk.h"
 
+/* walk_*_range() return this when the walker should drop the mmap lock. */
+#define WALK_YIELD	1
+
 struct walk_state {
 	struct mm_struct *mm;
+	struct vm_area_struct *vma;
 	const struct pte_ref_walk_ops *ops;
 	void *priv;
+	unsigned long resume;		/* where to go on after a yield */
 	unsigned long last_table;	/* base of the last table reported */
 	bool have_last;
 };
@@ -98,8 +105,14 @@ static int walk_pmd_range(struct walk_state *w, pud_t *pudp,
 				w->ops->huge_pmd(addr & PMD_MASK, w->priv);
 			continue;
 		}
-		scan_table(w, pmdp, addr, next);
-
+		if (w->ops->pmd) {
+			if (w->ops->pmd(w->vma, pmdp, addr, w->priv)) {
+				w->resume = next;
+				return WALK_YIELD;
+			}
+		} else {
+			scan_table(w, pmdp, addr, next);
+		}
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
@@ -157,6 +170,23 @@ static int walk_vma_range(struct walk_state *w, unsigned long addr,
 	return 0;
 }
 
+static int walk_lock(struct walk_state *w)
+{
+	if (w->ops->write)
+		return mmap_write_lock_killable(w->mm) ? -EINTR : 0;
+	return mmap_read_lock_killable(w->mm) ? -EINTR : 0;
+}
+
+static void walk_unlock(struct walk_state *w)
+{
+	if (w->ops->unlocking)
+		w->ops->unlocking(w->priv);
+	if (w->ops->write)
+		mmap_write_unlock(w->mm);
+	else
+		mmap_read_unlock(w->mm);
+}
+
 /**
  * pte_ref_walk - report every PTE table of @mm that maps part of [start, end)
  * @mm:    pinned by the caller (mmget_not_zero() or get_task_mm())
@@ -166,49 +196,57 @@ static int walk_vma_range(struct walk_state *w, unsigned long addr,
  *         with ->first true only the first time
  * @priv:  passed to the callbacks
  *
- * Takes the mmap lock for read (killable) and may drop it between VMAs
- * when a writer waits.  Returns 0, -EINTR on a fatal signal, or what
- * ->vma returned.
+ * Takes the mmap lock (killable) and drops it between VMAs when a writer
+ * waits, and wherever ->pmd asks; the VMA is looked up again afterwards.
+ * Returns 0, -EINTR on a fatal signal, or the error ->vma returned.
  */
 int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 const struct pte_ref_walk_ops *ops, void *priv)
 {
 	struct walk_state w = { .mm = mm, .ops = ops, .priv = priv };
-	struct vm_area_struct *vma;
 	unsigned long addr = start;
-	int ret = 0;
+	int ret;
 
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
+	ret = walk_lock(&w);
+	if (ret)
+		return ret;
 
 	while (addr < end) {
 		unsigned long s, e;
+		bool yield = false;
 
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start >= end)
+		w.vma = find_vma(mm, addr);
+		if (!w.vma || w.vma->vm_start >= end)
 			break;
-		s = max(addr, vma->vm_start);
-		e = min(end, vma->vm_end);
+		s = max(addr, w.vma->vm_start);
+		e = min(end, w.vma->vm_end);
 
-		ret = ops->vma(vma, s, e, priv);
-		if (ret)
+		ret = ops->vma(w.vma, s, e, priv);
+		if (ret < 0)
 			break;
-		/* hugetlb maps its pages at the pmd: it has no PTE tables. */
-		if (!is_vm_hugetlb_page(vma)) {
-			ret = walk_vma_range(&w, s, e);
-			if (ret)
-				break;
-		}
 		addr = e;
+		/* hugetlb maps its pages at the pmd: it has no PTE tables. */
+		if (ret != PTE_REF_WALK_SKIP && !is_vm_hugetlb_page(w.vma)) {
+			ret = walk_vma_range(&w, s, e);
+			if (ret < 0)
+				break;
+			if (ret == WALK_YIELD) {
+				addr = w.resume;
+				yield = true;
+			}
+		}
+		ret = 0;
 
 		/* Let a waiting writer (munmap, mprotect, a fault) in. */
-		if (mmap_lock_is_contended(mm) || need_resched()) {
-			mmap_read_unlock(mm);
+		yield |= mmap_lock_is_contended(mm) || need_resched();
+		if (yield && addr < end) {
+			walk_unlock(&w);
 			cond_resched();
-			if (mmap_read_lock_killable(mm))
-				return -EINTR;
+			ret = walk_lock(&w);
+			if (ret)
+				return ret;
 		}
 	}
-	mmap_read_unlock(mm);
+	walk_unlock(&w);
 	return ret;
 }

@@ -20,13 +20,31 @@ struct pte_ref_table {
 	bool first;		/* false: an earlier VMA already reported it */
 };
 
+/* ->vma returns this to have the walker pass over the VMA's tables. */
+#define PTE_REF_WALK_SKIP	1
+
 struct pte_ref_walk_ops {
-	/* A VMA, clipped to the walked range; tables follow.  Nonzero stops. */
+	/*
+	 * A VMA, clipped to the walked range; its tables follow unless this
+	 * returns PTE_REF_WALK_SKIP.  A negative errno stops the walk.
+	 */
 	int (*vma)(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, void *priv);
+	/* Read-only visit: the table's counts, read under its locks. */
 	void (*table)(const struct pte_ref_table *t, void *priv);
+	/*
+	 * Instead of ->table: the pmd of each PTE table, for a caller that
+	 * takes the locks itself.  Returning true asks the walker to drop
+	 * the mmap lock (after ->unlocking) before it goes on.
+	 */
+	bool (*pmd)(struct vm_area_struct *vma, pmd_t *pmdp,
+		    unsigned long addr, void *priv);
+	/* Called before every release of the mmap lock. */
+	void (*unlocking)(void *priv);
 	/* A PMD-mapped THP or DAX page: no PTE table behind it. */
 	void (*huge_pmd)(unsigned long addr, void *priv);
+	/* Hold the mmap lock for write, not read. */
+	bool write;
 };
 
 int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,

@@ -66,6 +66,17 @@ void layout_expect(const int *fills, size_t n, unsigned long long repeat,
 	}
 }
 
+/*
+ * Never 0, so that a page lost and faulted back in as zeros shows; it
+ * differs between neighbouring pages and slots, so that a page mapped at
+ * the wrong place shows too.  The period, 251, is prime: it stays out of
+ * step with the 512 pages of a table.
+ */
+unsigned char layout_byte(unsigned long long slot, unsigned int page)
+{
+	return (slot * 7 + page) % 251 + 1;
+}
+
 void layout_expect_line(const struct layout_expect *e, char *buf, size_t len)
 {
 	size_t n;

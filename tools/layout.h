@@ -34,6 +34,13 @@ int layout_parse(const char *list, int *fills, size_t max, size_t *n,
 void layout_expect(const int *fills, size_t n, unsigned long long repeat,
 		   struct layout_expect *e);
 
+/*
+ * The byte written at the start of page `page` (0..511) of slot `slot`
+ * (its index in the region), and checked by SIGUSR2: (slot * 7 + page)
+ * % 251 + 1.
+ */
+unsigned char layout_byte(unsigned long long slot, unsigned int page);
+
 /* "expect tables=T empty=E present=N swap=0 hist=h0,...,h6" */
 void layout_expect_line(const struct layout_expect *e, char *buf,
 			size_t len);

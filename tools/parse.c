@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * parse.c - read pte_ref's info, mms and census files (format 1).
+ * parse.c - read pte_ref's info, mms, census and reclaim files (format 1).
  *
  * Known keys are checked against their type, so a corrupt number is caught
  * here rather than printed; unknown keys are classified by their value and
@@ -15,7 +15,7 @@
 #include "parse.h"
 #include "util.h"
 
-enum rule { R_AUTO, R_STR, R_INT, R_DEC, R_RANGE };
+enum rule { R_AUTO, R_STR, R_INT, R_DEC, R_RANGE, R_TARGET };
 
 struct key_rule {
 	const char *key;
@@ -37,6 +37,16 @@ static const struct key_rule census_rules[] = {
 	{ "swap", R_INT },		{ "fill_pct", R_DEC },
 	{ "thp_pmds", R_INT },		{ "hugetlb_vmas", R_INT },
 	{ "refcount_sum", R_INT },	{ "refcount_mismatch", R_INT },
+	{ "duration_ns", R_INT },
+	{ NULL, R_AUTO },
+};
+
+static const struct key_rule reclaim_rules[] = {
+	{ "target", R_TARGET },		{ "error", R_INT },
+	{ "processes", R_INT },		{ "scanned", R_INT },
+	{ "freed", R_INT },		{ "freed_kb", R_INT },
+	{ "skipped_not_empty", R_INT },	{ "skipped_excluded", R_INT },
+	{ "skipped_shared", R_INT },	{ "skipped_busy", R_INT },
 	{ "duration_ns", R_INT },
 	{ NULL, R_AUTO },
 };
@@ -122,6 +132,34 @@ static int valid_range(const char *s)
 	return !parse_hex_range(s, &start, &end) && start < end;
 }
 
+/*
+ * A reclaim's target: "all", "PID" or "PID 0xSTART-0xEND", into r's
+ * all, pid, ranged, start and end; 0, or -1 if s is none of them.
+ */
+static int reclaim_target(const char *s, struct reclaim_result *r)
+{
+	char pid[24];
+	size_t n;
+
+	r->all = !strcmp(s, "all");
+	if (r->all)
+		return 0;
+	n = strcspn(s, " \t");
+	if (n >= sizeof(pid))
+		return -1;
+	memcpy(pid, s, n);
+	pid[n] = '\0';
+	if (parse_u64(pid, &r->pid) || !r->pid)
+		return -1;
+	s += n + strspn(s + n, " \t");
+	r->ranged = *s != '\0';
+	if (!r->ranged)
+		return 0;
+	/* A third word fails here too: the range would end in a blank. */
+	return parse_hex_range(s, &r->start, &r->end) || r->start >= r->end ?
+	       -1 : 0;
+}
+
 /* Type kv->val by its rule; 0, or -1 if it does not fit the rule. */
 static int classify(struct kv *kv, enum rule rule)
 {
@@ -130,6 +168,11 @@ static int classify(struct kv *kv, enum rule rule)
 		return 0;
 	if (rule == R_RANGE)
 		return valid_range(kv->val) ? 0 : -1;
+	if (rule == R_TARGET) {
+		struct reclaim_result scratch;
+
+		return reclaim_target(kv->val, &scratch);
+	}
 	if (!strcmp(kv->val, "n/a"))
 		kv->type = KV_NA;
 	else if (!parse_u64(kv->val, &kv->num))
@@ -319,6 +362,57 @@ int census_parse(struct census *c, const char *text, char *err, size_t len)
 	if (!census_read(c, text, err, len))
 		return 0;
 	census_free(c);
+	return -1;
+}
+
+/*
+ * "none" alone, or key value lines of which target is the one required:
+ * pteref needs it to tell its own result from a concurrent reclaim's.
+ */
+static int reclaim_read(struct reclaim_result *r, const char *text,
+			char *err, size_t len)
+{
+	const struct kv *kv;
+	struct cursor cur;
+	char *line;
+
+	memset(r, 0, sizeof(*r));
+	r->buf = copy_text(text);
+	cur = (struct cursor){ r->buf, 0 };
+	while ((line = next_line(&cur))) {
+		if (!*line)
+			continue;
+		if (r->none)
+			return fail(err, len, cur.line, "text after 'none'");
+		if (!strcmp(line, "none") && !r->kvs.n)
+			r->none = true;
+		else if (kv_add(&r->kvs, reclaim_rules, line, cur.line,
+				err, len))
+			return -1;
+	}
+	if (r->none)
+		return 0;
+	kv = kv_find(&r->kvs, "target");
+	if (!kv)
+		return fail(err, len, 0, "no target line");
+	reclaim_target(kv->val, r);
+	return 0;
+}
+
+void reclaim_free(struct reclaim_result *r)
+{
+	free(r->kvs.kv);
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
+
+/* On error nothing is left allocated. */
+int reclaim_parse(struct reclaim_result *r, const char *text, char *err,
+		  size_t len)
+{
+	if (!reclaim_read(r, text, err, len))
+		return 0;
+	reclaim_free(r);
 	return -1;
 }
 

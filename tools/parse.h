@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * parse.h - parsers for the text pte_ref writes in debugfs (format 1):
- * info, mms and census.
+ * info, mms, census and reclaim.
  *
  * Each parser copies the text and points into its copy, so a parsed file
  * lives until its *_free().  Unknown keys and columns are kept, so that a
@@ -64,6 +64,17 @@ struct census {
 	const char *range;		/* "all" or "0xSTART-0xEND" */
 };
 
+/* The last reclaim: "none", or its target and counts. */
+struct reclaim_result {
+	char *buf;
+	struct kv_list kvs;		/* target, error, freed ... */
+	bool none;			/* no reclaim since the module loaded */
+	bool all;			/* "target all", else: */
+	unsigned long long pid;		/* "target PID" */
+	bool ranged;			/* "target PID 0xSTART-0xEND" */
+	unsigned long long start, end;
+};
+
 struct mms {
 	char *buf;
 	char **col;			/* header names */
@@ -81,6 +92,10 @@ void info_free(struct info *in);
 
 int census_parse(struct census *c, const char *text, char *err, size_t len);
 void census_free(struct census *c);
+
+int reclaim_parse(struct reclaim_result *r, const char *text, char *err,
+		  size_t len);
+void reclaim_free(struct reclaim_result *r);
 
 int mms_parse(struct mms *m, const char *text, char *err, size_t len);
 void mms_free(struct mms *m);

@@ -5,6 +5,7 @@
  *   pteref info		module, kernel and feature report
  *   pteref top		mms with the most PTE tables (or any column)
  *   pteref stat PID	census of one mm: totals, occupancy, VMAs
+ *   pteref reclaim PID	free the empty PTE tables of one mm (or all)
  *
  * The directory is /sys/kernel/debug/pte_ref, or $PTE_REF_DEBUGFS so that
  * tests can point pteref at canned files.  Exit codes: 0 ok, 1 runtime
@@ -30,6 +31,7 @@
 #define DEBUGFS_MNT	"/sys/kernel/debug"
 #define MODULE_DIR	"/sys/module/pte_ref"
 #define DIR_ENV		"PTE_REF_DEBUGFS"
+#define PAGE_MASK_4K	0xfffULL
 
 static const char main_usage[] =
 "Usage: pteref [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
@@ -151,6 +153,29 @@ int pr_open(struct info *in)
 	return 0;
 }
 
+int pr_range_arg(const char *cmd, const char *arg, unsigned long long *start,
+		 unsigned long long *end)
+{
+	if (!parse_hex_range(arg, start, end) && *start < *end &&
+	    !((*start | *end) & PAGE_MASK_4K))
+		return 0;
+	pr_err("%s: bad range '%s': want START-END, hex, page aligned, "
+	       "START < END", cmd, arg);
+	return EXIT_USAGE;
+}
+
+void pr_json_val(const struct kv *kv)
+{
+	if (kv->type == KV_INT)
+		printf("%llu", kv->num);
+	else if (kv->type == KV_NA)
+		fputs("null", stdout);
+	else if (kv->type == KV_DEC)
+		fputs(kv->val, stdout);
+	else
+		json_str(stdout, kv->val);
+}
+
 const char info_usage[] =
 "pteref info [-j]\n"
 "  Print the module's info file: version, format, kernel, flavor and\n"
@@ -226,6 +251,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, info_usage },
 	{ "top", cmd_top, top_usage },
 	{ "stat", cmd_stat, stat_usage },
+	{ "reclaim", cmd_reclaim, reclaim_usage },
 };
 
 #define NCOMMANDS ARRAY_SIZE(commands)

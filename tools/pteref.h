@@ -10,7 +10,7 @@
 #include "util.h"
 
 /* Usage text of each command, also printed together by pteref --help. */
-extern const char info_usage[], top_usage[], stat_usage[];
+extern const char info_usage[], top_usage[], stat_usage[], reclaim_usage[];
 
 void pr_err(const char *fmt, ...) __printf(1, 2);
 
@@ -26,8 +26,19 @@ char *pr_read(const char *name);
 /* Write buf to a file of the directory in one write(); -1 with errno. */
 int pr_write(const char *name, const char *buf);
 
+/*
+ * A --range argument: START-END, hex, page aligned, START < END; 0, or
+ * EXIT_USAGE after an error that names the command cmd.
+ */
+int pr_range_arg(const char *cmd, const char *arg, unsigned long long *start,
+		 unsigned long long *end);
+
+/* A parsed value as JSON: number, null for n/a, else a string. */
+void pr_json_val(const struct kv *kv);
+
 int cmd_info(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
+int cmd_reclaim(int argc, char **argv);
 
 #endif /* PTEREF_H */

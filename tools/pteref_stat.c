@@ -20,7 +20,6 @@
 
 #define STAT_RETRIES	3
 #define BAR_WIDTH	50
-#define PAGE_MASK_4K	0xfffULL
 
 const char stat_usage[] =
 "pteref stat PID [-r START-END] [-j]\n"
@@ -45,13 +44,7 @@ static int parse_args(struct stat_req *r, const char *pid, const char *range)
 	if (!range)
 		return 0;
 	r->range = true;
-	if (parse_hex_range(range, &r->start, &r->end) ||
-	    r->start >= r->end || (r->start | r->end) & PAGE_MASK_4K) {
-		pr_err("stat: bad range '%s': want START-END, hex, page "
-		       "aligned, START < END", range);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return pr_range_arg("stat", range, &r->start, &r->end);
 }
 
 /* Is this census the answer to our request, not to a racing pteref's? */
@@ -177,14 +170,7 @@ static void json_kv(const struct kv *kv)
 	fputs("  ", stdout);
 	json_str(stdout, strcmp(kv->key, "vmas") ? kv->key : "nr_vmas");
 	fputs(": ", stdout);
-	if (kv->type == KV_INT)
-		printf("%llu", kv->num);
-	else if (kv->type == KV_NA)
-		fputs("null", stdout);
-	else if (kv->type == KV_DEC)
-		fputs(kv->val, stdout);
-	else
-		json_str(stdout, kv->val);
+	pr_json_val(kv);
 	puts(",");
 }
 

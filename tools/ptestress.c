@@ -6,6 +6,8 @@
  *   ptestress layout	tables with chosen entry counts, grown on SIGUSR1
  *   ptestress headline	the series' cover-letter test: touch and
  *			MADV_DONTNEED every 2 MiB of a big region
+ *   ptestress stress	a target for forced reclaim: page-table churn
+ *			of every kind, its data checked all the time
  *
  * Every region is private anonymous memory with MAP_NORESERVE (sizes far
  * beyond RAM need no commit) and MADV_NOHUGEPAGE, so that a fault maps one
@@ -50,33 +52,41 @@ int ps_size_arg(const char *opt, const char *arg, unsigned long long *v)
 }
 
 /*
- * Reserve size + align of PROT_NONE address space, map the aligned part
- * over it with MAP_FIXED and give back the rest: mmap alone only promises
- * page alignment.
+ * Reserve size + align of PROT_NONE address space and give back all but
+ * the aligned part: mmap alone only promises page alignment.
  */
-void *map_aligned(unsigned long long size, unsigned long long align)
+void *reserve_aligned(unsigned long long size, unsigned long long align)
 {
-	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	unsigned long long resv = size + align;
 	uintptr_t base, start;
 	void *p;
 
-	p = mmap(NULL, resv, PROT_NONE, flags, -1, 0);
+	p = mmap(NULL, resv, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		ps_err("reserve %llu bytes: %m", resv);
 		return NULL;
 	}
 	base = (uintptr_t)p;
 	start = (base + align - 1) & ~(uintptr_t)(align - 1);
-	p = mmap((void *)start, size, PROT_READ | PROT_WRITE,
-		 flags | MAP_FIXED, -1, 0);
+	if (start > base)
+		munmap((void *)base, start - base);
+	munmap((void *)(start + size), base + resv - (start + size));
+	return (void *)start;
+}
+
+void *map_aligned(unsigned long long size, unsigned long long align)
+{
+	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	void *p = reserve_aligned(size, align);
+
+	if (!p)
+		return NULL;
+	p = mmap(p, size, PROT_READ | PROT_WRITE, flags | MAP_FIXED, -1, 0);
 	if (p == MAP_FAILED) {
 		ps_err("map %llu bytes: %m", size);
 		return NULL;
 	}
-	if (start > base)
-		munmap((void *)base, start - base);
-	munmap((void *)(start + size), base + resv - (start + size));
 	if (madvise(p, size, MADV_NOHUGEPAGE)) {
 		ps_err("madvise(MADV_NOHUGEPAGE): %m");
 		return NULL;
@@ -112,13 +122,16 @@ int read_vm_kb(struct vm_kb *vm)
 	return ret ? -1 : 0;
 }
 
-void block_signals(sigset_t *set, int sig1, int sig2, int sig3)
+void block_signals(sigset_t *set, ...)
 {
+	va_list ap;
+	int sig;
+
 	sigemptyset(set);
-	sigaddset(set, sig1);
-	sigaddset(set, sig2);
-	if (sig3)
-		sigaddset(set, sig3);
+	va_start(ap, set);
+	while ((sig = va_arg(ap, int)))
+		sigaddset(set, sig);
+	va_end(ap);
 	sigprocmask(SIG_BLOCK, set, NULL);
 }
 
@@ -143,6 +156,7 @@ struct command {
 static const struct command commands[] = {
 	{ "layout", cmd_layout, layout_usage },
 	{ "headline", cmd_headline, headline_usage },
+	{ "stress", cmd_stress, stress_usage },
 };
 
 #define NCOMMANDS ARRAY_SIZE(commands)

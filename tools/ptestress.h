@@ -16,12 +16,18 @@
 #define SZ_2M	(1ULL << 21)
 #define SZ_1G	(1ULL << 30)
 
-extern const char layout_usage[], headline_usage[];
+extern const char layout_usage[], headline_usage[], stress_usage[];
 
 void ps_err(const char *fmt, ...) __printf(1, 2);
 
 /* A size option (K/M/G suffixes); 0, or prints why and returns -1. */
 int ps_size_arg(const char *opt, const char *arg, unsigned long long *v);
+
+/*
+ * size bytes of PROT_NONE address space starting at a multiple of align,
+ * for the caller to map over with MAP_FIXED; NULL after printing why.
+ */
+void *reserve_aligned(unsigned long long size, unsigned long long align);
 
 /*
  * size bytes of private anonymous MAP_NORESERVE memory, starting at a
@@ -35,8 +41,11 @@ struct vm_kb {
 };
 int read_vm_kb(struct vm_kb *vm);
 
-/* Block the signals of set, so that sigwaitinfo() alone receives them. */
-void block_signals(sigset_t *set, int sig1, int sig2, int sig3);
+/*
+ * Block the signals listed up to a 0, and make set of them, so that
+ * sigwaitinfo() alone receives them.
+ */
+void block_signals(sigset_t *set, ...);
 
 /* Wait for a signal of set, riding over EINTR; the signal or -1. */
 int wait_signal(const sigset_t *set);
@@ -45,7 +54,11 @@ int wait_signal(const sigset_t *set);
 int add_thp_region(unsigned long long n);
 int add_hugetlb_region(unsigned long long n);
 
+/* N empty PTE tables in a file VMA; print a "file ..." line. */
+int add_file_region(unsigned long long n);
+
 int cmd_layout(int argc, char **argv);
 int cmd_headline(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
 
 #endif /* PTESTRESS_H */

@@ -27,11 +27,13 @@ const char headline_usage[] =
 "  -t, --stride STRIDE distance between writes in a chunk (default 4K;\n"
 "                      2M = one page per chunk, the same tables, faster)\n"
 "  -w, --wait          then print 'ready' and wait for SIGTERM or SIGINT\n"
+"  -u, --munmap        then munmap the region, print 'munmap ns=N vmpte_kb=P'\n"
+"                      (the kernel's own way of freeing those tables)\n"
 "  -h, --help          this help\n";
 
 struct headline {
 	unsigned long long size, stride, chunks;
-	int wait;
+	int wait, munmap;
 	char *start;
 };
 
@@ -41,12 +43,13 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "stride", required_argument, NULL, 't' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "munmap", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:t:wh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:wuh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (ps_size_arg("--size", optarg, &h->size))
@@ -58,6 +61,9 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 			break;
 		case 'w':
 			h->wait = 1;
+			break;
+		case 'u':
+			h->munmap = 1;
 			break;
 		case 'h':
 			fputs(headline_usage, stdout);
@@ -147,6 +153,18 @@ int cmd_headline(int argc, char **argv)
 		return EXIT_RUNTIME;
 	print_vm("after", &vm);
 	printf(" seconds=%.3f\n", t0);
+	if (h.munmap) {
+		t0 = now();
+		if (munmap(h.start, h.size)) {
+			ps_err("munmap: %m");
+			return EXIT_RUNTIME;
+		}
+		t0 = now() - t0;
+		if (read_vm_kb(&vm))
+			return EXIT_RUNTIME;
+		printf("munmap ns=%.0f vmpte_kb=%llu\n", t0 * 1e9, vm.pte);
+	}
+	fflush(stdout);
 	if (!h.wait)
 		return EXIT_OK;
 	puts("ready");

@@ -2,11 +2,15 @@
 /*
  * ptestress_layout.c - `ptestress layout`: build PTE tables with exactly
  * chosen entry counts, say what a census of the region must find, then add
- * one-page tables on each SIGUSR1.
+ * one-page tables on each SIGUSR1 and check the pages' data on SIGUSR2.
  *
  * The region sits at the start of a 1 GiB-aligned window, so one PMD table
  * maps all of it: building and growing add PTE tables and nothing else,
  * and VmPTE moves by exactly PTE_REF_TABLE_KB per table.
+ *
+ * Each page written holds a byte of its own (layout_byte()): a reclaim
+ * that freed a table under live pages would lose them, and a read then
+ * faults in zeros, which SIGUSR2's check reports.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -24,10 +28,15 @@
 #define GROW_MAX_DEFAULT	16
 
 const char layout_usage[] =
-"ptestress layout [-f LIST] [-r R] [-g G] [-m M]\n"
+"ptestress layout [-f LIST] [-r R] [-g G] [-m M] [-t N] [--thp N]\n"
+"                 [--hugetlb N] [--file N]\n"
 "  Build PTE tables with known entry counts in one 1 GiB window, print\n"
 "  'layout', 'expect' and 'ready' lines, then wait: each SIGUSR1 adds G\n"
 "  tables of one page and prints 'grown tables=T'; SIGTERM/SIGINT exit.\n"
+"  Page i of slot s (its place in the window) is written the byte\n"
+"  (s * 7 + i) % 251 + 1; each SIGUSR2 checks every page written (slots\n"
+"  with K > 0, grown slots) and prints 'verify ok pages=N' or\n"
+"  'verify bad addr=A want=W got=G' (the first page that differs).\n"
 "  -f, --fills LIST    comma separated, one 2 MiB slot each: K in 0..512\n"
 "                      = a table with K present pages (0: emptied by\n"
 "                      MADV_DONTNEED), '-' = a hole without a table\n"
@@ -41,36 +50,53 @@ const char layout_usage[] =
 "                      'thp start= end= pmds=K' (K: PMD-mapped, per smaps)\n"
 "      --hugetlb N     also map N 2 MiB hugetlb pages and print\n"
 "                      'hugetlb start= end=' (needs vm.nr_hugepages >= N)\n"
+"      --file N        also map N 2 MiB chunks of a deleted file of $TMPDIR\n"
+"                      (default /tmp), private and read-only, read a byte\n"
+"                      of each, then MADV_DONTNEED them all: N empty PTE\n"
+"                      tables in a file VMA; prints 'file start= end=\n"
+"                      tables=N'\n"
 "  -h, --help          this help\n";
 
 struct layout {
 	int fills[LAYOUT_MAX_SLOTS];
 	size_t nfills;
-	unsigned long long repeat, grow, grow_max, threads, thp, hugetlb;
+	unsigned long long repeat, grow, grow_max, threads, thp, hugetlb, file;
 	unsigned long long slots;	/* nfills * repeat */
 	unsigned long long grown;	/* tables added so far */
 	char *start;
 	struct layout_expect expect;
 };
 
-/*
- * Write one byte in each of the first k pages of a 2 MiB slot.  volatile:
- * the bytes are never read back, and the faults are the whole point.
- */
-static void fill_slot(volatile char *slot, int k)
+static volatile unsigned char *page_of(const struct layout *l,
+				       unsigned long long s, int i)
 {
-	int i;
+	return (volatile unsigned char *)l->start + s * SZ_2M + i * SZ_4K;
+}
+
+/* Present pages of slot s: K of the list, or 1 for a grown slot. */
+static int fill_of(const struct layout *l, unsigned long long s)
+{
+	return s < l->slots ? l->fills[s % l->nfills] : 1;
+}
+
+/*
+ * Write their bytes to the first K pages of slot s (K of fill_of()).
+ * volatile: each write is a fault to take, read back or not.
+ */
+static void fill_slot(const struct layout *l, unsigned long long s)
+{
+	int i, k = fill_of(l, s);
 
 	if (k == LAYOUT_HOLE)
 		return;
 	if (k == 0) {
 		/* Fault the table in, then empty it: it stays, empty. */
-		slot[0] = 1;
-		madvise((void *)slot, SZ_2M, MADV_DONTNEED);
+		*page_of(l, s, 0) = layout_byte(s, 0);
+		madvise(l->start + s * SZ_2M, SZ_2M, MADV_DONTNEED);
 		return;
 	}
 	for (i = 0; i < k; i++)
-		slot[i * SZ_4K] = 1;
+		*page_of(l, s, i) = layout_byte(s, i);
 }
 
 static void build(struct layout *l)
@@ -78,7 +104,34 @@ static void build(struct layout *l)
 	unsigned long long s;
 
 	for (s = 0; s < l->slots; s++)
-		fill_slot(l->start + s * SZ_2M, l->fills[s % l->nfills]);
+		fill_slot(l, s);
+}
+
+/*
+ * Read back every page written and kept (a hole or an emptied slot has
+ * none), and print the first that lost its byte, or how many were read.
+ */
+static void verify(const struct layout *l)
+{
+	unsigned long long s, pages = 0;
+	unsigned char got, want;
+	int i;
+
+	for (s = 0; s < l->slots + l->grown; s++) {
+		for (i = 0; i < fill_of(l, s); i++, pages++) {
+			got = *page_of(l, s, i);
+			want = layout_byte(s, i);
+			if (got == want)
+				continue;
+			printf("verify bad addr=0x%llx want=%u got=%u\n",
+			       (unsigned long long)(uintptr_t)page_of(l, s, i),
+			       want, got);
+			fflush(stdout);
+			return;
+		}
+	}
+	printf("verify ok pages=%llu\n", pages);
+	fflush(stdout);
 }
 
 static void grow(struct layout *l)
@@ -93,7 +146,7 @@ static void grow(struct layout *l)
 		return;
 	}
 	for (i = 0; i < l->grow; i++, l->grown++)
-		fill_slot(l->start + (l->slots + l->grown) * SZ_2M, 1);
+		fill_slot(l, l->slots + l->grown);
 	printf("grown tables=%llu\n", l->expect.tables + l->grown);
 	fflush(stdout);
 }
@@ -108,6 +161,7 @@ static int parse_opts(struct layout *l, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "thp", required_argument, NULL, 'T' },
 		{ "hugetlb", required_argument, NULL, 'H' },
+		{ "file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -139,6 +193,9 @@ static int parse_opts(struct layout *l, int argc, char **argv)
 		case 'H':
 			num = &l->hugetlb;
 			break;
+		case 'F':
+			num = &l->file;
+			break;
 		case 'h':
 			fputs(layout_usage, stdout);
 			exit(EXIT_OK);
@@ -169,8 +226,9 @@ static int check_opts(struct layout *l)
 		return -1;
 	}
 	/* Checked one by one so that the product cannot overflow. */
-	if (l->thp > 256 || l->hugetlb > 256) {
-		ps_err("layout: at most 256 --thp or --hugetlb pages");
+	if (l->thp > 256 || l->hugetlb > 256 || l->file > 256) {
+		ps_err("layout: at most 256 --thp, --hugetlb or --file "
+		       "chunks");
 		return -1;
 	}
 	if (l->threads > 64) {
@@ -236,7 +294,7 @@ int cmd_layout(int argc, char **argv)
 	if (parse_opts(l, argc, argv) || check_opts(l))
 		return EXIT_USAGE;
 	/* Before any work: a signal sent early must wait, not kill us. */
-	block_signals(&set, SIGUSR1, SIGTERM, SIGINT);
+	block_signals(&set, SIGUSR1, SIGUSR2, SIGTERM, SIGINT, 0);
 	l->start = map_aligned((l->slots + l->grow_max) * SZ_2M, SZ_1G);
 	if (!l->start)
 		return EXIT_RUNTIME;
@@ -245,10 +303,17 @@ int cmd_layout(int argc, char **argv)
 	if (start_threads(l->threads))
 		return EXIT_RUNTIME;
 	if ((l->thp && add_thp_region(l->thp)) ||
-	    (l->hugetlb && add_hugetlb_region(l->hugetlb)))
+	    (l->hugetlb && add_hugetlb_region(l->hugetlb)) ||
+	    (l->file && add_file_region(l->file)))
 		return EXIT_RUNTIME;
 	report(l);
-	while ((sig = wait_signal(&set)) == SIGUSR1)
-		grow(l);
-	return sig < 0 ? EXIT_RUNTIME : EXIT_OK;
+	for (;;) {
+		sig = wait_signal(&set);
+		if (sig == SIGUSR1)
+			grow(l);
+		else if (sig == SIGUSR2)
+			verify(l);
+		else
+			return sig < 0 ? EXIT_RUNTIME : EXIT_OK;
+	}
 }

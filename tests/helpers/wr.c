@@ -5,12 +5,14 @@
  *
  *   wr FILE STRING      prints "OK N" (bytes written) or "ERR ENAME"
  *   wr -n BYTES FILE    writes BYTES x 'x' (an oversize command)
+ *   wr -t FILE STRING   also prints " ns=T", the time the write took
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *errname(int e)
@@ -31,14 +33,29 @@ static const char *errname(int e)
 	}
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path, *buf;
 	char *big = NULL;
+	long long t0 = 0;
+	int timed = 0;
 	size_t len;
 	ssize_t n;
 	int fd;
 
+	if (argc > 1 && !strcmp(argv[1], "-t")) {
+		timed = 1;
+		argc--;
+		argv++;
+	}
 	if (argc == 4 && !strcmp(argv[1], "-n")) {
 		len = strtoul(argv[2], NULL, 0);
 		big = malloc(len + 1);
@@ -60,11 +77,16 @@ int main(int argc, char **argv)
 		printf("ERR %s\n", errname(errno));
 		return 1;
 	}
+	if (timed)
+		t0 = now_ns();
 	n = write(fd, buf, len);
 	if (n < 0)
-		printf("ERR %s\n", errname(errno));
+		printf("ERR %s", errname(errno));
 	else
-		printf("OK %zd\n", n);
+		printf("OK %zd", n);
+	if (timed)
+		printf(" ns=%lld", now_ns() - t0);
+	putchar('\n');
 	close(fd);
 	free(big);
 	return n < 0;

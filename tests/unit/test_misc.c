@@ -2,7 +2,7 @@
 /*
  * test_misc.c - unit tests of the small pure pieces of the tools: number
  * and size parsing, JSON output, the histogram math of pte_ref_abi.h and
- * the plan of `ptestress layout`.
+ * the plan of `ptestress layout`, data pattern included.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -166,6 +166,27 @@ static void test_layout(void)
 	       "layout_parse respects max");
 }
 
+static void test_layout_byte(void)
+{
+	unsigned long long s;
+	unsigned int i, zero = 0, same = 0;
+
+	tap_ok(layout_byte(0, 0) == 1 && layout_byte(1, 0) == 8 &&
+	       layout_byte(10, 5) == 76 && layout_byte(0, 250) == 251 &&
+	       layout_byte(0, 251) == 1, "layout_byte = (s * 7 + i) %% 251 + 1");
+	/* The whole window, grown slots included: 512 x 512 pages. */
+	for (s = 0; s < LAYOUT_MAX_SLOTS; s++)
+		for (i = 0; i < PTE_REF_TABLE_ENTRIES; i++) {
+			zero += !layout_byte(s, i);
+			if (i)
+				same += layout_byte(s, i) == layout_byte(s, i - 1);
+			if (s)
+				same += layout_byte(s, i) == layout_byte(s - 1, i);
+		}
+	tap_ok(!zero, "layout_byte is never 0 (a lost page reads 0)");
+	tap_ok(!same, "layout_byte differs between neighbouring pages, slots");
+}
+
 int main(void)
 {
 	puts("TAP version 13");
@@ -174,5 +195,6 @@ int main(void)
 	test_json();
 	test_buckets();
 	test_layout();
+	test_layout_byte();
 	return tap_done();
 }

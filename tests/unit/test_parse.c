@@ -119,6 +119,90 @@ static void test_census_edges(void)
 	census_bad("pid 5\ncomm\n", "line 2", "key without value");
 }
 
+static void test_reclaim_good(void)
+{
+	char *text = fixture("reclaim"), err[PARSE_ERR_LEN] = "";
+	const struct kv *kv;
+	struct reclaim_result r;
+
+	tap_ok(!reclaim_parse(&r, text, err, sizeof(err)),
+	       "reclaim parses %s", err);
+	tap_ok(!r.none && !r.all && r.pid == 812 && !r.ranged &&
+	       r.kvs.n == 11, "reclaim: target 812, 11 keys");
+	kv = kv_find(&r.kvs, "target");
+	tap_ok(kv && kv->type == KV_STR && !strcmp(kv->val, "812"),
+	       "reclaim: target is text");
+	kv = kv_find(&r.kvs, "freed");
+	tap_ok(kv && kv->type == KV_INT && kv->num == 25600,
+	       "reclaim: freed 25600");
+	tap_ok(!strcmp(r.kvs.kv[0].key, "target") &&
+	       !strcmp(r.kvs.kv[10].key, "duration_ns"),
+	       "reclaim: keys in file order");
+	reclaim_free(&r);
+	free(text);
+}
+
+static void reclaim_bad(const char *text, const char *want, const char *what)
+{
+	char err[PARSE_ERR_LEN] = "";
+	struct reclaim_result r;
+
+	tap_ok(reclaim_parse(&r, text, err, sizeof(err)) && strstr(err, want),
+	       "reclaim %s: %s", what, err);
+}
+
+static void test_reclaim_edges(void)
+{
+	char err[PARSE_ERR_LEN] = "";
+	struct reclaim_result r;
+	const struct kv *kv;
+
+	tap_ok(!reclaim_parse(&r, "none\n", err, sizeof(err)) && r.none &&
+	       !r.kvs.n, "reclaim none %s", err);
+	reclaim_free(&r);
+	tap_ok(!reclaim_parse(&r, "\nnone  \n\n", err, sizeof(err)) &&
+	       r.none, "reclaim none between blank lines %s", err);
+	reclaim_free(&r);
+	tap_ok(!reclaim_parse(&r, "target all\nerror 4\n", err,
+			      sizeof(err)) && r.all && !r.pid &&
+	       (kv = kv_find(&r.kvs, "error")) && kv->num == 4,
+	       "reclaim target all, error 4 %s", err);
+	reclaim_free(&r);
+	tap_ok(!reclaim_parse(&r, "target 5 0x7f0000000000-0x7f0000400000\n",
+			      err, sizeof(err)) && !r.all && r.pid == 5 &&
+	       r.ranged && r.start == 0x7f0000000000ULL &&
+	       r.end == 0x7f0000400000ULL, "reclaim target with range %s",
+	       err);
+	reclaim_free(&r);
+	tap_ok(!reclaim_parse(&r, "target\t5\t1000-3000\n", err,
+			      sizeof(err)) && r.pid == 5 && r.ranged &&
+	       r.start == 0x1000 && r.end == 0x3000,
+	       "reclaim target with tabs, range without 0x %s", err);
+	reclaim_free(&r);
+	tap_ok(!reclaim_parse(&r, "error 0\nnew_key 7\nnew_text a b\n"
+			      "target 9\n", err, sizeof(err)) && r.pid == 9 &&
+	       (kv = kv_find(&r.kvs, "new_key")) && kv->type == KV_INT &&
+	       (kv = kv_find(&r.kvs, "new_text")) && kv->type == KV_STR &&
+	       !strcmp(kv->val, "a b"),
+	       "reclaim keeps unknown keys, target anywhere %s", err);
+	reclaim_free(&r);
+	reclaim_bad("", "no target", "empty");
+	reclaim_bad("error 0\nfreed 1\n", "no target", "no target");
+	reclaim_bad("none\ntarget 1\n", "line 2", "text after none");
+	reclaim_bad("target 1\nnone\n", "line 2", "none after a target");
+	reclaim_bad("target 0\n", "line 1", "pid 0");
+	reclaim_bad("target x\n", "line 1", "pid x");
+	reclaim_bad("target -1\n", "line 1", "pid -1");
+	reclaim_bad("target 5 0x3000-0x1000\n", "line 1", "reversed range");
+	reclaim_bad("target 5 0x1000\n", "line 1", "half a range");
+	reclaim_bad("target 5 0x1000-0x3000 x\n", "line 1", "third word");
+	reclaim_bad("target all 0x1000-0x3000\n", "line 1", "all with range");
+	reclaim_bad("target\n", "line 1", "target without value");
+	reclaim_bad("target 1\ntarget 2\n", "duplicate", "duplicate target");
+	reclaim_bad("target 1\nerror -4\n", "line 2", "negative error");
+	reclaim_bad("target 1\nfreed 1.5\n", "line 2", "decimal count");
+}
+
 static void test_mms(void)
 {
 	char *text = fixture("mms"), err[PARSE_ERR_LEN] = "";
@@ -160,6 +244,8 @@ int main(int argc, char **argv)
 	test_info();
 	test_census_good();
 	test_census_edges();
+	test_reclaim_good();
+	test_reclaim_edges();
 	test_mms();
 	return tap_done();
 }

@@ -10,7 +10,8 @@ PTEREF=${PTEREF:-$TOP/tools/pteref}
 . "$HERE/tap.sh"
 
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SPID=
+trap 'test -n "$SPID" && kill $SPID 2>/dev/null; rm -rf "$TMP"' EXIT
 D=$TMP/pte_ref
 export PTE_REF_DEBUGFS=$D
 
@@ -35,7 +36,7 @@ fresh
 # --- help and usage -------------------------------------------------------
 run --help
 t_is "--help exits 0" "$RC" 0
-for opt in --help --version --json --count --sort --range; do
+for opt in --help --version --json --count --sort --range reclaim; do
 	t_match "--help lists $opt" "$OUT" "$opt"
 done
 run top --help
@@ -47,12 +48,21 @@ t_match "stat --help lists --range, --json, --help" "$(echo $OUT)" \
 run info --help
 t_match "info --help lists --json, --help" "$(echo $OUT)" \
 	'-j, --json .*-h, --help'
+run reclaim --help
+t_match "reclaim --help lists --range, --json, --help" "$(echo $OUT)" \
+	'^pteref reclaim PID\|all .*-r, --range .*-j, --json .*-h, --help'
 for args in "" "bogus" "stat" "stat abc" "stat 1 2" "top -n x" \
 	    "top --bogus" "info extra" "stat 1 --range zz" \
-	    "stat 1 --range 0x1001-0x2000" "stat 1 --range 0x2000-0x1000"; do
+	    "stat 1 --range 0x1001-0x2000" "stat 1 --range 0x2000-0x1000" \
+	    "reclaim" "reclaim abc" "reclaim 0" "reclaim -1" "reclaim 1 2" \
+	    "reclaim 2147483648" "reclaim all --range 1000-2000" \
+	    "reclaim 1 --range zz" "reclaim 1 -r 0x1001-0x2000" \
+	    "reclaim 1 -r 2000-1000" "reclaim 1 --bogus" "reclaim ALL"; do
 	run $args
 	t_is "usage error exits 2: pteref $args" "$RC" 2
 done
+t_ok "usage errors wrote nothing to reclaim" \
+	cmp "$D/reclaim" "$HERE/fake/reclaim"
 
 # --- info -----------------------------------------------------------------
 run info
@@ -149,6 +159,160 @@ fresh
 run stat 5
 t_is "census of another pid (a race): exit 1" "$RC" 1
 t_match "race message" "$ERR" "another target than '5' \\(4 tries\\)"
+
+# --- reclaim --------------------------------------------------------------
+# The fake reclaim is a FIFO served the way the module serves the real
+# file: a helper takes one write (the command, kept in $TMP/cmd) and then
+# answers one read with RESULT.  A plain file cannot do both: the write
+# would land over the start of the canned result.  timeout ends the
+# helper, and its cats, when pteref never comes.
+serve()		# RESULT-FILE
+{
+	rm -f "$D/reclaim" "$TMP/cmd"
+	mkfifo "$D/reclaim"
+	timeout 10 sh -c 'cat "$1" >"$2" && cat "$3" >"$1"' sh \
+		"$D/reclaim" "$TMP/cmd" "$1" &
+	SERVER=$!
+}
+
+served()	# after run: the helper is done, or pteref never came
+{
+	kill "$SERVER" 2>/dev/null
+	wait "$SERVER" 2>/dev/null
+}
+
+result()	# NAME TARGET [SED...]: the canned result for TARGET in $TMP/NAME
+{
+	local name=$1 target=$2
+
+	shift 2
+	sed -e "s/^target .*/target $target/" "$@" "$HERE/fake/reclaim" \
+		>"$TMP/$name"
+}
+
+keys()		# the first word of each line of OUT
+{
+	echo "$OUT" | awk '{printf "%s ", $1}'
+}
+
+fresh
+sleep 600 &
+SPID=$!
+# VmPTE of sleep, not of the shell forked to run it (48 kB, not 32, on a
+# loaded host): wait for the exec and for sleep to sleep.
+for i in $(seq 200); do
+	[ "$(cat "/proc/$SPID/comm")" = sleep ] &&
+		[ "$(awk '/^State:/ {print $2}' "/proc/$SPID/status")" = S ] &&
+		break
+	sleep 0.05
+done
+vm=$(awk '/^VmPTE:/ {print $2}' "/proc/$SPID/status")
+gone=4194305	# above PID_MAX_LIMIT: never a process
+result res "$SPID"
+result res_range "$SPID 0x7f0000000000-0x7f0000400000"
+result res_all all -e 's/^processes .*/processes 57/'
+result res_gone "$gone"
+all_keys="target error processes scanned freed freed_kb skipped_not_empty skipped_excluded skipped_shared skipped_busy duration_ns"
+
+serve "$TMP/res"; run reclaim "$SPID"; served
+t_is "reclaim exits 0, quiet" "$RC:$ERR" "0:"
+t_is "reclaim writes PID to reclaim" "$(cat "$TMP/cmd")" "$SPID"
+t_is "reclaim: result keys, then VmPTE" "$(keys)" \
+	"$all_keys vmpte_before_kb vmpte_after_kb "
+t_is "reclaim: values aligned after the longest key" \
+	"$(echo "$OUT" | awk '{print index($0, $2)}' | sort -u)" 20
+t_match "reclaim: freed" "$OUT" '^freed +25600$'
+t_match "reclaim: target" "$OUT" "^target +$SPID\$"
+t_is "reclaim: vmpte_before_kb is /proc/PID/status VmPTE" \
+	"$(echo "$OUT" | awk '$1 == "vmpte_before_kb" {print $2}')" "$vm"
+t_is "reclaim: vmpte_after_kb too" \
+	"$(echo "$OUT" | awk '$1 == "vmpte_after_kb" {print $2}')" "$vm"
+
+serve "$TMP/res"; run reclaim "$SPID" --json; served
+t_ok "reclaim --json is valid JSON" jq -e . <<<"$OUT"
+t_is "reclaim --json: keys in file order, then VmPTE" \
+	"$(jq -r 'keys_unsorted | join(" ")' <<<"$OUT") " \
+	"$all_keys vmpte_before_kb vmpte_after_kb "
+t_is "reclaim --json: target a string, the rest numbers" \
+	"$(jq -c '[.target, .error, .freed, .freed_kb, .skipped_not_empty, .duration_ns, .vmpte_before_kb, .vmpte_after_kb]' <<<"$OUT")" \
+	"[\"$SPID\",0,25600,102400,3,123456789,$vm,$vm]"
+t_is "reclaim --json: only target is a string" \
+	"$(jq -c '[.[] | type] | group_by(.) | map("\(.[0])=\(length)")' <<<"$OUT")" \
+	'["number=12","string=1"]'
+
+serve "$TMP/res_range"; run reclaim "$SPID" -r 7f0000000000-7f0000400000 -j
+served
+t_is "reclaim --range exits 0, quiet" "$RC:$ERR" "0:"
+t_is "reclaim --range writes PID 0xSTART-0xEND" "$(cat "$TMP/cmd")" \
+	"$SPID 0x7f0000000000-0x7f0000400000"
+t_is "reclaim --range --json: target, no overwritten key" \
+	"$(jq -c '[.target, has("overwritten"), .freed]' <<<"$OUT")" \
+	"[\"$SPID 0x7f0000000000-0x7f0000400000\",false,25600]"
+serve "$TMP/res_range"; run reclaim "$SPID" --range 0x7f0000000000-0x7f0000400000
+served
+t_is "reclaim --range text: target keeps its blank" \
+	"$(echo "$OUT" | sed -n 1p)" \
+	"target             $SPID 0x7f0000000000-0x7f0000400000"
+
+serve "$TMP/res_all"; run reclaim all; served
+t_is "reclaim all exits 0, quiet" "$RC:$ERR" "0:"
+t_is "reclaim all writes all" "$(cat "$TMP/cmd")" all
+t_is "reclaim all: no VmPTE keys" "$(keys)" "$all_keys "
+t_match "reclaim all: processes" "$OUT" '^processes +57$'
+serve "$TMP/res_all"; run reclaim all --json; served
+t_is "reclaim all --json: no VmPTE keys" \
+	"$(jq -c '[.target, .processes, has("vmpte_before_kb"), has("vmpte_after_kb")]' <<<"$OUT")" \
+	'["all",57,false,false]'
+
+# Another target in the file: a concurrent reclaim overwrote ours.
+serve "$TMP/res_all"; run reclaim "$SPID"; served
+t_is "overwritten: exit 0" "$RC" 0
+t_is "overwritten: note on stderr" "$ERR" \
+	"pteref: reclaim $SPID: result overwritten by a concurrent reclaim"
+t_is "overwritten: our target and VmPTE only" "$(keys)" \
+	"target vmpte_before_kb vmpte_after_kb "
+t_match "overwritten: target is ours" "$OUT" "^target +$SPID\$"
+serve "$TMP/res_all"; run reclaim "$SPID" --json; served
+t_is "overwritten --json" "$(jq -c . <<<"$OUT")" \
+	"{\"target\":\"$SPID\",\"overwritten\":true,\"vmpte_before_kb\":$vm,\"vmpte_after_kb\":$vm}"
+serve "$TMP/res"; run reclaim all --json; served
+t_is "overwritten, all --json" "$RC:$(jq -c . <<<"$OUT")" \
+	'0:{"target":"all","overwritten":true}'
+serve "$TMP/res"; run reclaim "$SPID" -r 7f0000000000-7f0000400000; served
+t_is "a result without our range is not ours" "$RC:$ERR" \
+	"0:pteref: reclaim $SPID 0x7f0000000000-0x7f0000400000: result overwritten by a concurrent reclaim"
+serve "$TMP/res_range"; run reclaim "$SPID"; served
+t_match "a result with a range is not ours without one" "$ERR" "overwritten"
+
+serve "$TMP/res_gone"; run reclaim "$gone"; served
+t_match "no /proc/PID: VmPTE n/a" "$(echo $OUT)" \
+	'vmpte_before_kb n/a vmpte_after_kb n/a$'
+serve "$TMP/res_gone"; run reclaim "$gone" --json; served
+t_is "no /proc/PID: VmPTE null in JSON" \
+	"$(jq -c '[.vmpte_before_kb, .vmpte_after_kb]' <<<"$OUT")" '[null,null]'
+
+echo none >"$TMP/res_none"
+serve "$TMP/res_none"; run reclaim "$SPID"; served
+t_is "none after a write: exit 1" "$RC:$ERR" \
+	"1:pteref: reclaim: no result after a reclaim: was the module reloaded?"
+result res_bad "$SPID" -e 's/^freed .*/freed abc/'
+serve "$TMP/res_bad"; run reclaim "$SPID"; served
+t_is "malformed result: exit 1, line number" "$RC:$ERR" \
+	"1:pteref: reclaim: line 5: bad value 'abc' for 'freed'"
+sed -i 's/^format 1$/format 2/' "$D/info"
+serve "$TMP/res"; run reclaim "$SPID"; served
+t_is "reclaim refuses format 2, writes nothing" "$RC:$(cat "$TMP/cmd")" "1:"
+fresh
+ln -sf /dev/full "$D/reclaim"
+run reclaim "$SPID" -r 1000-2000
+t_is "reclaim write error: exit 1, errno text" "$RC:$ERR" \
+	"1:pteref: reclaim $SPID 0x1000-0x2000: No space left on device"
+rm "$D/reclaim" && mkdir "$D/reclaim"
+run reclaim all
+t_is "reclaim all write error" "$RC:$ERR" \
+	"1:pteref: reclaim all: Is a directory"
+kill $SPID
+fresh
 
 # --- errors ---------------------------------------------------------------
 ln -sf /dev/full "$D/target"

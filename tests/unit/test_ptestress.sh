@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # test_ptestress.sh - run ptestress on this host (it is only a process) and
 # check its answers against the kernel's own accounts: VmPTE in
-# /proc/PID/status and the present bits of /proc/PID/pagemap.
+# /proc/PID/status, the present bits of /proc/PID/pagemap, /proc/PID/smaps,
+# and the data of its pages in /proc/PID/mem.
 #
 # A kernel with CONFIG_PT_RECLAIM (6.14+) frees a PTE table that
 # MADV_DONTNEED empties, so layout's 0-entry tables and headline's tables
@@ -73,18 +74,28 @@ echo "TAP version 13"
 echo "# CONFIG_PT_RECLAIM: $reclaim"
 
 # --- usage ----------------------------------------------------------------
-for cmd in "--help" "layout --help" "headline --help"; do
+for cmd in "--help" "layout --help" "headline --help" "stress --help"; do
 	$PTESTRESS $cmd >"$TMP/help" 2>&1
 	t_is "ptestress $cmd exits 0" "$?" 0
 done
 t_match "--help lists every command's options" \
 	"$($PTESTRESS --help | tr '\n' ' ')" \
-	'--help .*--fills .*--repeat .*--grow .*--grow-max .*--size .*--stride .*--wait'
+	'--help .*--fills .*--repeat .*--grow .*--grow-max .*--file .*--size .*--stride .*--wait'
+t_match "--help lists stress's options" \
+	"$($PTESTRESS --help | tr '\n' ' ')" \
+	'--seconds .*--threads .*--size .*--seed .*--ops .*--report '
+t_match "layout --help tells SIGUSR2's lines" \
+	"$($PTESTRESS layout --help | tr '\n' ' ')" \
+	"SIGUSR2 .*'verify ok pages=N' or .*'verify bad addr=A want=W got=G'"
 for args in "" "bogus" "layout --fills 513" "layout --fills 1,,2" \
 	    "layout --repeat 40" "layout --grow 0" "layout --repeat 0" \
-	    "layout --grow-max 500" "layout x" "headline --size 5X" \
+	    "layout --grow-max 500" "layout x" "layout --file 257" \
+	    "layout --file x" "layout --file" "headline --size 5X" \
 	    "headline --size 0" "headline --size 4097" "headline --stride 0" \
-	    "headline extra"; do
+	    "headline extra" "stress --threads 0" "stress --threads 65" \
+	    "stress --size 3M" "stress --size 0" "stress --ops bogus" \
+	    "stress --ops fault," "stress --seconds x" "stress --report -1" \
+	    "stress extra"; do
 	$PTESTRESS $args >/dev/null 2>&1
 	t_is "usage error exits 2: ptestress $args" "$?" 2
 done
@@ -112,6 +123,9 @@ t_is "pagemap: they are the first K pages of each slot" \
 	"$(echo "$pm" | awk '$2 != $4' | wc -l)" 0
 t_is "pagemap: nothing swapped" "$(echo "$pm" | awk '{s += $3} END {print s}')" 0
 
+kill -USR2 "$lpid"
+wait_line "$L" '^verify ok pages=1679$'
+t_is "SIGUSR2: verify ok pages=1679 (the sum of the fills)" "$?" 0
 v0=$(vmpte "$lpid")
 kill -USR1 "$lpid"
 wait_line "$L" '^grown tables=13$'
@@ -119,10 +133,42 @@ t_is "SIGUSR1: grown tables=13" "$?" 0
 t_is "SIGUSR1: VmPTE rises by one table" $(($(vmpte "$lpid") - v0)) 4
 t_is "SIGUSR1: the new table holds one page" \
 	"$("$PAGEMAP" "$lpid" "$start" "$end" | awk '$1 == 13 {print $2}')" 1
+kill -USR2 "$lpid"
+wait_line "$L" '^verify ok pages=1680$'
+t_is "SIGUSR2 after a grow: verify ok pages=1680" "$?" 0
 kill -USR1 "$lpid"
 wait_line "$L" '^grown tables=14$'
 t_is "second SIGUSR1: grown tables=14, VmPTE +8 in all" \
 	"$?:$(($(vmpte "$lpid") - v0))" "0:8"
+kill -USR2 "$lpid"
+wait_line "$L" '^verify ok pages=1681$'
+t_is "SIGUSR2 after two grows: verify ok pages=1681" "$?" 0
+
+# The data pattern, read through /proc/PID/mem: slot 10 holds 512 pages,
+# its page 5 the byte (10 * 7 + 5) % 251 + 1.
+mem_byte()	# PID ADDR: the byte at ADDR, in decimal
+{
+	dd if="/proc/$1/mem" bs=1 skip="$2" count=1 status=none 2>/dev/null |
+		od -An -tu1 | tr -d ' '
+}
+if [ -n "$(mem_byte "$lpid" $((start + SZ_2M)))" ]; then
+	t_is "pattern: page 5 of slot 10 holds 76" \
+		"$(mem_byte "$lpid" $((start + 10 * SZ_2M + 5 * 4096)))" 76
+	t_is "pattern: grown slot 14 holds 99" \
+		"$(mem_byte "$lpid" $((start + 14 * SZ_2M)))" 99
+	# Break page 0 of slot 1 (byte 8): verify names it.
+	printf '\377' | dd of="/proc/$lpid/mem" bs=1 seek=$((start + SZ_2M)) \
+		conv=notrunc status=none
+	kill -USR2 "$lpid"
+	want=$(printf 'verify bad addr=0x%x want=8 got=255' $((start + SZ_2M)))
+	wait_line "$L" "^$want\$"
+	t_is "SIGUSR2 after a page changed: $want" "$?" 0
+else
+	for t in "pattern: page 5 of slot 10" "pattern: grown slot 14" \
+		 "SIGUSR2 after a page changed"; do
+		t_skip "$t" "/proc/PID/mem not readable here"
+	done
+fi
 stop_bg "$lpid" TERM
 t_is "SIGTERM: exit 0" "$?" 0
 
@@ -140,8 +186,44 @@ kill -USR1 "$gpid"
 wait_line "$G" '^error grow-max=4 reached tables=4$'
 t_is "--grow-max exhausted: error line, nothing added" \
 	"$?:$(($(vmpte "$gpid") - v0))" "0:12"
+kill -USR2 "$gpid"
+wait_line "$G" '^verify ok pages=4$'
+t_is "--grow 3: verify ok pages=4 (1 + 3 grown)" "$?" 0
 stop_bg "$gpid" INT
 t_is "SIGINT: exit 0" "$?" 0
+
+# --- layout --repeat, --file ---------------------------------------------
+F=$TMP/file
+mkdir "$TMP/files"
+start_bg "$F" env TMPDIR="$TMP/files" "$PTESTRESS" layout --fills 3,-,0 \
+	--repeat 2 --file 4
+fpid=$BG
+wait_line "$F" '^ready$'
+t_is "--file: ready" "$?" 0
+t_match "--file: file line" "$(grep ^file "$F")" \
+	'^file start=0x[0-9a-f]+ end=0x[0-9a-f]+ tables=4$'
+fstart=$(field "$F" file start)
+fend=$(field "$F" file end)
+t_is "--file: 2 MiB aligned, 4 chunks" \
+	"$((fstart % SZ_2M)):$((fend - fstart))" "0:$((4 * SZ_2M))"
+vma=$(printf '%x-%x ' "$fstart" "$fend")
+t_match "--file: smaps shows a private read-only VMA of a deleted file" \
+	"$(grep "^$vma" "/proc/$fpid/smaps")" \
+	"^$vma"'r--p 00000000 [0-9a-f]+:[0-9a-f]+ [1-9][0-9]* +'"$TMP/files/ptestress"'\.[A-Za-z0-9]{6} \(deleted\)$'
+t_is "--file: no page of it is mapped any more" \
+	"$(awk -v v="$vma" 'index($0, v) == 1 {on = 1; next}
+		on && /^Rss:/ {print $2; exit}' "/proc/$fpid/smaps")" 0
+t_is "--file: the file is gone from \$TMPDIR" "$(ls -A "$TMP/files")" ""
+kill -USR2 "$fpid"
+wait_line "$F" '^verify ok pages=6$'
+t_is "--repeat 2 of 3,-,0: verify ok pages=6" "$?" 0
+stop_bg "$fpid" TERM
+t_is "--file: SIGTERM exits 0" "$?" 0
+
+TMPDIR=$TMP/nowhere $PTESTRESS layout --file 1 >"$F" 2>&1
+t_is "--file with a bad \$TMPDIR: exit 1" "$?" 1
+t_match "--file with a bad \$TMPDIR: message" "$(cat "$F")" \
+	"^ptestress: mkstemp $TMP/nowhere/ptestress\.[A-Za-z0-9]{6}: No such file or directory$"
 
 # --- layout against VmPTE: the same address space with and without it -----
 # With ASLR off both runs map the same addresses, so VmPTE differs only by
@@ -205,6 +287,90 @@ t_is "headline --wait: VmPTE is still what 'after' said" \
 	"$(vmpte "$hpid")" "$(field "$H" after vmpte_kb)"
 stop_bg "$hpid" TERM
 t_is "headline --wait: SIGTERM exits 0" "$?" 0
+
+# --- stress ---------------------------------------------------------------
+OPS="fault dontneed munmap mremap mprotect fork gup vmsplice uffd ksm collapse pageout"
+S=$TMP/stress
+timeout 60 "$PTESTRESS" stress --seconds 5 --threads 2 --size 8M --seed 12345 \
+	--report 2 >"$S" 2>"$TMP/stress.err"
+rc=$?
+t_is "stress --seconds 5 --threads 2 --size 8M exits 0" "$rc" 0 ||
+	sed 's/^/#   /' "$S" "$TMP/stress.err"
+t_match "stress: first line" "$(head -n 1 "$S")" \
+	'^stress pid=[0-9]+ threads=2 size=8388608 seconds=5 seed=12345$'
+t_is "stress: ready after the region lines" \
+	"$(grep -v -E '^(skip|note) ' "$S" | sed -n '2,4p' | cut -d' ' -f1 |
+	   tr '\n' ' ')" "region region ready "
+regions=
+for s in $(field "$S" region start); do
+	e=$(grep -m 1 " start=$s " "$S" | sed 's/.* end=\([^ ]*\) .*/\1/')
+	regions="$regions$((s % SZ_2M)):$((e - s)) "
+done
+t_is "stress: two 8M regions, 2 MiB aligned" "$regions" \
+	"0:8388608 0:8388608 "
+t_match "stress: progress lines" "$(grep ^progress "$S" | head -n 1)" \
+	'^progress seconds=2 ops=[0-9]+ verified_pages=[0-9]+ mismatches=0$'
+t_is "stress: no mismatch, crash or error line" \
+	"$(grep -E '^(mismatch|crash) ' "$S"; cat "$TMP/stress.err")" ""
+last=$(tail -n 1 "$S")
+t_match "stress: last line" "$last" \
+	'^stress ops=[1-9][0-9]* verified_pages=[1-9][0-9]* mismatches=0 forks=[1-9][0-9]* errors=0 skipped=(none|[a-z,]+)$'
+skipped=$(sed -n 's/.* skipped=//p' <<<"$last")
+for op in $OPS; do
+	n=$(field "$S" counts "$op")
+	if [[ ",$skipped," == *",$op,"* ]]; then
+		t_is "stress: $op skipped, with a skip line saying why" \
+			"$n:$(grep -c "^skip $op: " "$S")" "0:1"
+	else
+		t_ok "stress: $op ran ($n times)" test "${n:-0}" -gt 0
+	fi
+done
+t_is "stress: a skip line for each op skipped, no other" \
+	"$(grep '^skip ' "$S" | cut -d' ' -f2 | tr -d : | paste -sd, -)" \
+	"$([ "$skipped" = none ] || echo "$skipped")"
+if [[ ",$skipped," != *",uffd,"* ]]; then
+	t_ok "stress: uffd served missing pages ($(field "$S" detail \
+		uffd_missing))" test "$(field "$S" detail uffd_missing)" -gt 0
+else
+	t_skip "stress: uffd served missing pages" "no userfaultfd here"
+fi
+
+# The checker checks: one byte changed behind its back is reported.
+timeout 30 "$PTESTRESS" stress --seconds 2 --threads 1 --size 4M --seed 7 \
+	--report 0 --self-test-corrupt >"$S" 2>"$TMP/stress.err"
+t_is "stress --self-test-corrupt exits 1" "$?" 1
+mm=$(grep '^mismatch ' "$S")
+t_match "--self-test-corrupt: one mismatch line" "$mm" \
+	'^mismatch thread=0 addr=0x[0-9a-f]+ page=[0-9]+ want=0x[0-9a-f]{16} got=0x[0-9a-f]{16} op_history=([a-z]+,)*corrupt$'
+want=$(field "$S" mismatch want)
+got=$(field "$S" mismatch got)
+start=$(field "$S" region start)
+addr=$(field "$S" mismatch addr)
+t_is "--self-test-corrupt: byte 0 of page N of the region, xor 0x5a" \
+	"$(((addr - start) / 4096)):$((addr % 4096)):$((want ^ got))" \
+	"$(field "$S" mismatch page):0:90"
+t_match "--self-test-corrupt: last line counts it" "$(tail -n 1 "$S")" \
+	'^stress ops=[0-9]+ verified_pages=[0-9]+ mismatches=1 forks=[0-9]+ errors=0 '
+
+# --ops runs those alone; --seconds 0 runs until SIGTERM.
+timeout 30 "$PTESTRESS" stress --seconds 1 --threads 1 --size 2M \
+	--ops fault,dontneed >"$S" 2>&1
+t_is "stress --ops fault,dontneed: exit 0" "$?" 0
+t_match "--ops fault,dontneed: only those and verify" \
+	"$(grep ^counts "$S")" \
+	'^counts fault=[1-9][0-9]* dontneed=[1-9][0-9]* munmap=0 mremap=0 mprotect=0 fork=0 gup=0 vmsplice=0 uffd=0 ksm=0 collapse=0 pageout=0 verify=[1-9][0-9]*$'
+t_match "--ops fault,dontneed: nothing probed, nothing skipped" \
+	"$(grep -E '^(skip|note) |^stress ops' "$S")" 'skipped=none$'
+start_bg "$S" "$PTESTRESS" stress --seconds 0 --threads 1 --size 2M \
+	--report 0
+spid=$BG
+wait_line "$S" '^ready$'
+t_is "stress --seconds 0: ready" "$?" 0
+sleep 1
+stop_bg "$spid" TERM
+t_is "stress --seconds 0: SIGTERM exits 0" "$?" 0
+t_match "stress --seconds 0: SIGTERM still prints the last line" \
+	"$(tail -n 1 "$S")" '^stress ops=[1-9][0-9]* .* mismatches=0 '
 
 t_ok "ptestress is statically linked" \
 	bash -c "! readelf -l '$PTESTRESS' | grep -q INTERP"

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * reclaim.h - forced reclaim of empty PTE tables (reclaim.c), and what
+ * one reclaim reports (the `reclaim` file, reclaim_file.c).
+ */
+#ifndef PTE_REF_RECLAIM_H
+#define PTE_REF_RECLAIM_H
+
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+struct pte_ref_reclaim_result {
+	bool done;		/* false: no reclaim since load */
+	bool all;
+	pid_t pid;
+	bool ranged;
+	unsigned long start, end;
+	int error;		/* 0, or the errno the write returned */
+	u64 processes;
+	u64 scanned;		/* PTE tables looked at */
+	u64 freed;
+	u64 skipped_not_empty;
+	u64 skipped_excluded;	/* in a VMA reclaim must not touch */
+	u64 skipped_shared;	/* mapped by more than one VMA */
+	u64 skipped_busy;	/* pmd lock held, or the pmd changed */
+	u64 duration_ns;
+};
+
+/* NULL, or why forced reclaim is not available on this kernel. */
+const char *pte_ref_reclaim_unavailable(void);
+int pte_ref_reclaim_mm(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, struct pte_ref_reclaim_result *r);
+void pte_ref_reclaim_exit(void);
+
+#endif /* PTE_REF_RECLAIM_H */

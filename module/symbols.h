@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * symbols.h - unexported kernel functions, resolved at load (symbols.c).
+ * Every pointer may be NULL: check before use.
+ */
+#ifndef PTE_REF_SYMBOLS_H
+#define PTE_REF_SYMBOLS_H
+
+#include <linux/mm_types.h>
+
+struct pte_ref_symbols {
+	/* mm/pgtable-generic.c, 6.5+: free a PTE table after a grace period */
+	void (*pte_free_defer)(struct mm_struct *mm, pgtable_t pgtable);
+};
+
+extern struct pte_ref_symbols pte_ref_sym;
+
+void pte_ref_symbols_init(void);
+
+#endif /* PTE_REF_SYMBOLS_H */

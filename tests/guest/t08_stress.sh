@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# t08: forced reclaim racing a process under every kind of page-table churn.
+#
+# ptestress stress keeps checking its own data; two reclaimers hammer it by
+# pid, one reclaims "all" while short-lived processes come and go, and its
+# pageout op pushes pages to zram swap where the kernel has zram.  The run fails on a
+# data mismatch, a failed reclaim, a leaked page table or any kernel report
+# on the console (vm-run's scan).
+# PTE_REF_STRESS_SECONDS sets the length (default 20; soak: 3600).
+
+secs=${PTE_REF_STRESS_SECONDS:-20}
+
+# zram swap, from the kernel's own modules (built in on the debug kernel).
+zram_on() {
+	local krel root
+	krel=$(uname -r)
+	root=${PTE_REF_CACHE:-$HOME/.cache/pte_ref}/kernels/$krel/root
+	[ -e /sys/block/zram0 ] || modprobe zram 2>/dev/null ||
+		modprobe -d "$root" zram 2>/dev/null || return 1
+	[ -e /sys/block/zram0 ] || return 1
+	echo 512M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+}
+# KSM merges only while ksmd runs.
+[ -w /sys/kernel/mm/ksm/run ] && echo 1 >/sys/kernel/mm/ksm/run
+if zram_on; then
+	ok "zram swap on ($(awk 'NR > 1 { print $1, $3 }' /proc/swaps))"
+	swap=1
+else
+	skip "zram swap on" "no zram module for $(uname -r)"
+	swap=0
+fi
+
+RECLAIMER=$TOP/tests/helpers/reclaimer
+
+if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M; then
+	"$RECLAIMER" "$D/reclaim" "$spid" "$spid" >/tmp/t08.r1 &
+	r1=$!
+	"$RECLAIMER" "$D/reclaim" "$spid" "$spid" >/tmp/t08.r2 &
+	r2=$!
+	"$RECLAIMER" "$D/reclaim" all "$spid" >/tmp/t08.r3 &
+	r3=$!
+	# Processes that come and go under "all".
+	(while kill -0 "$spid" 2>/dev/null; do
+		"$PTESTRESS" headline --size 64M --stride 2M >/dev/null
+	done) &
+	churn=$!
+	wait "$spid"
+	rc=$?
+	wait "$r1" "$r2" "$r3" "$churn" 2>/dev/null
+	res=$(grep '^stress ' "$so" | tail -n 1)
+	diag "target: $res"
+	diag "reclaimers: $(cat /tmp/t08.r1) | $(cat /tmp/t08.r2) | all: $(cat /tmp/t08.r3)"
+	grep '^mismatch' "$so" | head -n 3 | sed 's/^/# /'
+	eq "stress target: exit 0, no mismatch" "$rc $(kvl mismatches <<<"$res")" "0 0"
+	check "stress target: verified data" test "$(kvl verified_pages <<<"$res")" -gt 0
+	if [ "$swap" = 1 ]; then
+		po=$(grep '^detail ' "$so" | kvl paged_out)
+		check "stress target: pages went to swap and came back ($po)" test "${po:-0}" -gt 0
+	fi
+	n=$(($(kvl reclaims </tmp/t08.r1) + $(kvl reclaims </tmp/t08.r2)))
+	check "reclaimers by pid ran ($n reclaims)" test "$n" -gt 0
+	eq "reclaimers: no failed write" \
+		"$(kvl errors </tmp/t08.r1) $(kvl errors </tmp/t08.r2) $(kvl errors </tmp/t08.r3)" "0 0 0"
+	check "reclaims freed tables under the churn" \
+		test $(($(kvl freed_seen </tmp/t08.r1) + $(kvl freed_seen </tmp/t08.r2) + $(kvl freed_seen </tmp/t08.r3))) -gt 0
+else
+	not_ok "ptestress stress runs"
+fi
+[ "$swap" = 1 ] && swapoff /dev/zram0
+[ -w /sys/kernel/mm/ksm/run ] && echo 2 >/sys/kernel/mm/ksm/run
+check "no page table leaked (no pgtables_bytes complaint)" \
+	sh -c "! dmesg | grep -q 'non-zero pgtables_bytes'"
