@@ -56,7 +56,12 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	check "stress target: verified data" test "$(kvl verified_pages <<<"$res")" -gt 0
 	if [ "$swap" = 1 ]; then
 		po=$(grep '^detail ' "$so" | kvl paged_out)
-		check "stress target: pages went to swap and came back ($po)" test "${po:-0}" -gt 0
+		ops=$(grep '^counts ' "$so" | kvl pageout)
+		if [ "${ops:-0}" -gt 0 ]; then
+			check "stress target: pages went to swap and came back ($po after $ops pageouts)" test "${po:-0}" -gt 0
+		else
+			skip "stress target: pages went to swap" "the random pageout op never ran in this short run"
+		fi
 	fi
 	n=$(($(kvl reclaims </tmp/t08.r1) + $(kvl reclaims </tmp/t08.r2)))
 	check "reclaimers by pid ran ($n reclaims)" test "$n" -gt 0
