@@ -10,7 +10,7 @@
 #ifndef PTE_REF_ABI_H
 #define PTE_REF_ABI_H
 
-#define PTE_REF_VERSION		"0.2.0"
+#define PTE_REF_VERSION		"0.3.0"
 #define PTE_REF_FORMAT		1
 
 /* Under the debugfs mount point, usually /sys/kernel/debug. */
@@ -20,6 +20,7 @@
 #define PTE_REF_FILE_TARGET	"target"
 #define PTE_REF_FILE_CENSUS	"census"
 #define PTE_REF_FILE_RECLAIM	"reclaim"
+#define PTE_REF_FILE_STATS	"stats"
 
 /* Entries in one x86_64 PTE table, and the bytes of one table. */
 #define PTE_REF_TABLE_ENTRIES	512

@@ -12,6 +12,8 @@
 #include <linux/string.h>
 
 #include "census.h"
+#include "pte_ref_trace.h"
+#include "stats.h"
 #include "walk.h"
 
 static const char *const kind_names[] = {
@@ -146,6 +148,8 @@ int pte_ref_census_mm(struct mm_struct *mm, struct pte_ref_census *c)
 	ret = pte_ref_walk(mm, c->start, c->end, &census_ops, c);
 	c->pgtables_bytes = mm_pgtables_bytes(mm);
 	c->duration_ns = ktime_get_ns() - t0;
+	pte_ref_stat_add(PTE_REF_STAT_CENSUS, 1);
+	trace_census_done(c->pid, c->t.tables, c->t.empty, c->duration_ns);
 	return ret;
 }
 

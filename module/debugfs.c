@@ -13,6 +13,7 @@
 
 #include "census.h"
 #include "pte_ref.h"
+#include "stats.h"
 
 /* Serialises changes of the target (and later of reclaim state). */
 DEFINE_MUTEX(pte_ref_mutex);
@@ -127,6 +128,8 @@ int pte_ref_debugfs_init(void)
 			    &pte_ref_census_fops);
 	debugfs_create_file(PTE_REF_FILE_RECLAIM, 0600, pte_ref_dir, NULL,
 			    &pte_ref_reclaim_fops);
+	debugfs_create_file(PTE_REF_FILE_STATS, 0600, pte_ref_dir, NULL,
+			    &pte_ref_stats_fops);
 	return 0;
 }
 

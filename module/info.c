@@ -10,8 +10,7 @@
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
 #include "reclaim.h"
-
-#define NOT_YET "not implemented in pte_ref " PTE_REF_VERSION
+#include "stats.h"
 
 static void feature(struct seq_file *m, const char *name, const char *why_not)
 {
@@ -32,5 +31,5 @@ void pte_ref_info_show(struct seq_file *m)
 	feature(m, "refcount", PTE_REF_HAVE_REFCOUNT ? NULL :
 		"kernel built without CONFIG_FREE_USER_PTE");
 	feature(m, "reclaim", pte_ref_reclaim_unavailable());
-	feature(m, "probes", NOT_YET);
+	pte_ref_stats_info(m);
 }

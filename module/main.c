@@ -13,18 +13,26 @@
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
 #include "reclaim.h"
+#include "stats.h"
 #include "symbols.h"
 
 static int __init pte_ref_init(void)
 {
+	int ret;
+
 	/* Silent on success: `info` tells what this build can do. */
 	pte_ref_symbols_init();
-	return pte_ref_debugfs_init();
+	pte_ref_stats_init();
+	ret = pte_ref_debugfs_init();
+	if (ret)
+		pte_ref_stats_exit();
+	return ret;
 }
 
 static void __exit pte_ref_exit(void)
 {
 	pte_ref_debugfs_exit();	/* waits for running reclaims */
+	pte_ref_stats_exit();	/* detaches the probes */
 	pte_ref_reclaim_exit();
 }
 

@@ -51,7 +51,9 @@
 #include <asm/tlbflush.h>
 
 #include "compat.h"
+#include "pte_ref_trace.h"
 #include "reclaim.h"
+#include "stats.h"
 #include "symbols.h"
 #include "walk.h"
 
@@ -59,9 +61,11 @@
 
 struct reclaim {
 	struct mm_struct *mm;
+	pid_t pid;			/* for the trace events */
 	struct pte_ref_reclaim_result *r;
 	unsigned int nr;
 	struct page *batch[RECLAIM_BATCH];
+	unsigned long addr[RECLAIM_BATCH];	/* what each table mapped */
 };
 
 const char *pte_ref_reclaim_unavailable(void)
@@ -176,9 +180,12 @@ static void reclaim_flush(void *priv)
 	if (!rc->nr)
 		return;
 	on_each_cpu(flush_this_cpu, NULL, 1);
-	for (i = 0; i < rc->nr; i++)
+	for (i = 0; i < rc->nr; i++) {
 		free_table(rc->mm, rc->batch[i]);
+		trace_free_table(rc->mm, rc->pid, rc->addr[i]);
+	}
 	rc->r->freed += rc->nr;
+	pte_ref_stat_add(PTE_REF_STAT_FORCED, rc->nr);
 	rc->nr = 0;
 }
 
@@ -217,6 +224,7 @@ static bool reclaim_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 	} else if (d == BUSY) {
 		r->skipped_busy++;
 	} else {
+		rc->addr[rc->nr] = addr & PMD_MASK;
 		rc->batch[rc->nr++] = table;
 		return rc->nr == RECLAIM_BATCH;	/* flush, let faults in */
 	}
@@ -233,6 +241,7 @@ static const struct pte_ref_walk_ops reclaim_ops = {
 /**
  * pte_ref_reclaim_mm - free the empty PTE tables of @mm in [start, end)
  * @mm:    pinned by the caller
+ * @pid:   its pid in the writer's namespace, for the trace events
  * @start: page aligned
  * @end:   page aligned, exclusive
  * @r:     counts are added here
@@ -240,20 +249,27 @@ static const struct pte_ref_walk_ops reclaim_ops = {
  * Returns 0 or -EINTR (fatal signal; what was freed until then is freed
  * and counted), -ENOMEM.
  */
-int pte_ref_reclaim_mm(struct mm_struct *mm, unsigned long start,
+int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 		       unsigned long end, struct pte_ref_reclaim_result *r)
 {
 	struct reclaim *rc = kmalloc(sizeof(*rc), GFP_KERNEL);
+	struct pte_ref_reclaim_result before = *r;
+	u64 t0 = ktime_get_ns();
 	int ret;
 
 	if (!rc)
 		return -ENOMEM;
 	rc->mm = mm;
+	rc->pid = pid;
 	rc->r = r;
 	rc->nr = 0;
 	ret = pte_ref_walk(mm, start, end, &reclaim_ops, rc);
 	kfree(rc);
 	r->processes++;
+	trace_reclaim_done(pid, r->scanned - before.scanned,
+			   r->freed - before.freed,
+			   r->skipped_busy - before.skipped_busy,
+			   ktime_get_ns() - t0);
 	return ret;
 }
 

@@ -28,7 +28,7 @@ struct pte_ref_reclaim_result {
 
 /* NULL, or why forced reclaim is not available on this kernel. */
 const char *pte_ref_reclaim_unavailable(void);
-int pte_ref_reclaim_mm(struct mm_struct *mm, unsigned long start,
+int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 		       unsigned long end, struct pte_ref_reclaim_result *r);
 void pte_ref_reclaim_exit(void);
 

@@ -32,7 +32,7 @@ static struct pte_ref_reclaim_result last;
 static int reclaim_each(struct mm_struct *mm, pid_t pid, const char *comm,
 			void *priv)
 {
-	return pte_ref_reclaim_mm(mm, 0, TASK_SIZE_MAX, priv);
+	return pte_ref_reclaim_mm(mm, pid, 0, TASK_SIZE_MAX, priv);
 }
 
 static int reclaim_one(struct pte_ref_req *req,
@@ -50,9 +50,10 @@ static int reclaim_one(struct pte_ref_req *req,
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	if (req->ranged)
-		ret = pte_ref_reclaim_mm(mm, req->start, req->end, r);
+		ret = pte_ref_reclaim_mm(mm, req->pid, req->start, req->end,
+					 r);
 	else
-		ret = pte_ref_reclaim_mm(mm, 0, TASK_SIZE_MAX, r);
+		ret = pte_ref_reclaim_mm(mm, req->pid, 0, TASK_SIZE_MAX, r);
 	mmput(mm);
 	return ret;
 }

@@ -10,8 +10,8 @@ eq "load/unload 5 times, debugfs dir comes and goes" "$i" 5
 
 check "insmod" load_module
 
-modes=$(cd "$D" && stat -c '%n %a' info mms target census | tr '\n' ' ')
-eq "files are root-only" "$modes" "info 400 mms 400 target 600 census 400 "
+modes=$(cd "$D" && stat -c '%n %a' info mms target census reclaim stats | tr '\n' ' ')
+eq "files are root-only" "$modes" "info 400 mms 400 target 600 census 400 reclaim 600 stats 600 "
 
 info=$(cat "$D/info")
 eq "info: version" "$(kv version <<<"$info")" \
@@ -28,7 +28,12 @@ check "info: census available" grep -qx "census available" <<<"$info"
 check "info: refcount unavailable, with the reason" \
 	grep -qx "refcount unavailable: kernel built without CONFIG_FREE_USER_PTE" <<<"$info"
 check "info: reclaim available" grep -qx "reclaim available" <<<"$info"
-check "info: probes say why not" grep -qE '^probes unavailable: .+' <<<"$info"
+eq "info: the probes of a stock kernel" "$(grep '^probe_' <<<"$info")" \
+"probe_munmap_exit available
+probe_free_pte_table unavailable: no free_pte_table() (kernel without the free_user_pte series)
+probe_pt_reclaim unavailable: no free_pte() (kernel without CONFIG_PT_RECLAIM, Linux 6.14+)
+probe_tlb_flush available"
+eq "info: counting off after load" "$(kv counting <<<"$info")" off
 eq "target reads none after load" "$(cat "$D/target")" none
 eq "census without a target: ENODATA" "$(cat "$D/census" 2>&1 | grep -c 'No data available')" 1
 

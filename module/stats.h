@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stats.h - counters of PTE-table frees and TLB flushes (stats.c).
+ */
+#ifndef PTE_REF_STATS_H
+#define PTE_REF_STATS_H
+
+#include <linux/fs.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+enum pte_ref_stat {
+	/* Probed, only while counting is on: */
+	PTE_REF_STAT_PTE_FREE_TLB,	/* ___pte_free_tlb(): free_pgtables() */
+	PTE_REF_STAT_FREE_PTE_TABLE,	/* the series' free_pte_table() */
+	PTE_REF_STAT_PT_RECLAIM,	/* 6.14+ mm/pt_reclaim.c free_pte() */
+	PTE_REF_STAT_TLB_FLUSHES,	/* tlb:tlb_flush, every reason */
+	PTE_REF_STAT_TLB_REASON,	/* ... + reason, for the 5 known ones */
+	PTE_REF_STAT_TLB_PAGES = PTE_REF_STAT_TLB_REASON + 5,
+	PTE_REF_STAT_TLB_FULL,		/* pages == TLB_FLUSH_ALL */
+	/* Always counted, by the module itself: */
+	PTE_REF_STAT_FORCED,
+	PTE_REF_STAT_CENSUS,
+	PTE_REF_STAT_NR
+};
+
+void pte_ref_stat_add(enum pte_ref_stat stat, u64 n);
+
+void pte_ref_stats_init(void);
+void pte_ref_stats_exit(void);
+void pte_ref_stats_info(struct seq_file *m);
+
+extern const struct file_operations pte_ref_stats_fops;
+
+#endif /* PTE_REF_STATS_H */
