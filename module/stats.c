@@ -195,12 +195,13 @@ static void sum(struct counts *c)
 			c->v[i] += READ_ONCE(per_cpu(counts, cpu).v[i]);
 }
 
-static void stats_reset(void)
+static int stats_reset(void)
 {
 	mutex_lock(&stats_lock);
 	sum(&base);
 	base_ns = ktime_get_ns();
 	mutex_unlock(&stats_lock);
+	return 0;
 }
 
 static int counting_set(const char *val, const struct kernel_param *kp)
@@ -292,7 +293,7 @@ static ssize_t stats_write(struct file *file, const char __user *ubuf,
 	else if (!strcmp(buf, "off"))
 		ret = stats_switch(false);
 	else if (!strcmp(buf, "0"))
-		stats_reset();
+		ret = stats_reset();
 	else
 		ret = -EINVAL;
 	return ret ? ret : count;

@@ -10,7 +10,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 TIMEREAD=$TOP/tests/helpers/timeread
 runs=${PTE_REF_BENCH_RUNS:-7}
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 load_module
 start_bg ho hpid "$PTESTRESS" headline --size "${PTE_REF_BENCH_SIZE:-50G}" --stride 2M --wait

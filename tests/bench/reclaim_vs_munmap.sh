@@ -13,8 +13,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 runs=${PTE_REF_BENCH_RUNS:-7}
 size=${PTE_REF_BENCH_SIZE:-50G}
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-vmpte() { awk '$1 == "VmPTE:" { print $2 }' /proc/"$1"/status; }
 
 load_module
 : >/tmp/reclaim.ns

@@ -34,6 +34,12 @@ kv() { awk -v k="$1" '$1 == k { print $2; exit }'; }
 # kvl KEY=: the value of KEY=value in a line from stdin (ptestress output).
 kvl() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2; exit }'; }
 
+# median: the middle value of the numbers on stdin (benchmarks).
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# vmpte PID: the kernel's VmPTE of the process, in kB.
+vmpte() { awk '$1 == "VmPTE:" { print $2 }' /proc/"$1"/status; }
+
 load_module() { insmod "$PTE_REF_KO"; }
 unload_module() { rmmod pte_ref; }
 

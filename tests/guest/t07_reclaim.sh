@@ -2,7 +2,6 @@
 # t07: forced reclaim frees exactly the empty tables it may, keeps every
 # byte, and refuses bad input.
 
-vmpte() { awk '$1 == "VmPTE:" { print $2 }' /proc/"$1"/status; }
 rkv() { kv "$1" <"$D/reclaim"; }
 
 check "info: reclaim available" grep -qx "reclaim available" "$D/info"

@@ -30,6 +30,8 @@ eq "write on again: no second kprobe" "$("$WR" "$D/stats" on) $(kprobes ___pte_f
 # Reset: every counter from zero.
 sleep 0.2
 eq "write 0" "$("$WR" "$D/stats" 0)" "OK 1"
+eq "write '0\\n' (echo): the whole write is taken" "$("$WR" "$D/stats" $'0\n')" "OK 2"
+eq "write 'on\\n' (echo): the whole write is taken" "$("$WR" "$D/stats" $'on\n')" "OK 3"
 eq "after reset: no free, no census" \
 	"$(skv frees_forced) $(skv censuses) $(skv counting)" "0 0 on"
 check "after reset: elapsed_ns restarts (< 5 s)" test "$(skv elapsed_ns)" -lt 5000000000
