@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * parse.c - read pte_ref's info, mms, census and reclaim files (format 1).
+ * parse.c - read pte_ref's info, mms, census, reclaim and stats files
+ * (format 1).
  *
  * Known keys are checked against their type, so a corrupt number is caught
  * here rather than printed; unknown keys are classified by their value and
@@ -8,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +416,85 @@ int reclaim_parse(struct reclaim_result *r, const char *text, char *err,
 		return 0;
 	reclaim_free(r);
 	return -1;
+}
+
+#define STAT(name)	{ #name, offsetof(struct stats, name) }
+
+/* The counters of struct stats, by key; "counting" is not a counter. */
+static const struct {
+	const char *key;
+	size_t off;
+} stat_keys[] = {
+	STAT(elapsed_ns),
+	STAT(frees_munmap_exit),		STAT(frees_free_pte_table),
+	STAT(frees_pt_reclaim),			STAT(frees_forced),
+	STAT(tlb_flushes),			STAT(tlb_flush_task_switch),
+	STAT(tlb_flush_remote_shootdown),	STAT(tlb_flush_local_shootdown),
+	STAT(tlb_flush_local_mm_shootdown),	STAT(tlb_flush_remote_send_ipi),
+	STAT(tlb_flush_pages),			STAT(tlb_flush_full),
+	STAT(censuses),
+};
+
+#define NSTAT_KEYS	ARRAY_SIZE(stat_keys)
+/* Index of "counting" in the seen bits, after the counters. */
+#define SEEN_COUNTING	NSTAT_KEYS
+
+static struct stat_ctr *stat_ctr(struct stats *s, size_t i)
+{
+	return (struct stat_ctr *)((char *)s + stat_keys[i].off);
+}
+
+/* "counting on|off", or "COUNTER VALUE|n/a"; other keys are skipped. */
+static int stats_line(struct stats *s, char *line, int lineno,
+		      unsigned int *seen, char *err, size_t len)
+{
+	struct stat_ctr *c;
+	char *key, *val;
+	size_t i;
+
+	key = split_key(line, &val);
+	for (i = 0; i < NSTAT_KEYS; i++)
+		if (!strcmp(key, stat_keys[i].key))
+			break;
+	if (i == NSTAT_KEYS && strcmp(key, "counting"))
+		return 0;
+	if (!*val)
+		return fail(err, len, lineno, "'%s' has no value", key);
+	if (*seen & 1U << i)
+		return fail(err, len, lineno, "duplicate key '%s'", key);
+	*seen |= 1U << i;
+	if (i == SEEN_COUNTING) {
+		s->counting = !strcmp(val, "on");
+		if (s->counting || !strcmp(val, "off"))
+			return 0;
+	} else {
+		c = stat_ctr(s, i);
+		c->na = !strcmp(val, "n/a");
+		if (c->na || !parse_u64(val, &c->val))
+			return 0;
+	}
+	return fail(err, len, lineno, "bad value '%s' for '%s'", val, key);
+}
+
+int stats_parse(struct stats *s, const char *text, char *err, size_t len)
+{
+	char *buf = copy_text(text), *line;
+	struct cursor cur = { buf, 0 };
+	unsigned int seen = 0;
+	size_t i;
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	/* A counter this module does not print is as unknown as n/a. */
+	for (i = 0; i < NSTAT_KEYS; i++)
+		stat_ctr(s, i)->na = true;
+	while (!ret && (line = next_line(&cur)))
+		if (*line)
+			ret = stats_line(s, line, cur.line, &seen, err, len);
+	free(buf);
+	if (!ret && !(seen & 1U << SEEN_COUNTING))
+		ret = fail(err, len, 0, "no counting line");
+	return ret;
 }
 
 /* Split a whole line into a malloc'd array of words. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * parse.h - parsers for the text pte_ref writes in debugfs (format 1):
- * info, mms, census and reclaim.
+ * info, mms, census, reclaim and stats.
  *
  * Each parser copies the text and points into its copy, so a parsed file
  * lives until its *_free().  Unknown keys and columns are kept, so that a
@@ -85,6 +85,28 @@ struct mms {
 	size_t pid_col;
 };
 
+/* A counter of the stats file. */
+struct stat_ctr {
+	unsigned long long val;
+	bool na;		/* "n/a" (no such path here), or not printed */
+};
+
+/*
+ * The stats file: whether the probes count, and every counter it defines
+ * (unknown keys are skipped, so a newer module still parses).
+ */
+struct stats {
+	bool counting;
+	struct stat_ctr elapsed_ns;
+	struct stat_ctr frees_munmap_exit, frees_free_pte_table;
+	struct stat_ctr frees_pt_reclaim, frees_forced;
+	struct stat_ctr tlb_flushes, tlb_flush_task_switch;
+	struct stat_ctr tlb_flush_remote_shootdown, tlb_flush_local_shootdown;
+	struct stat_ctr tlb_flush_local_mm_shootdown, tlb_flush_remote_send_ipi;
+	struct stat_ctr tlb_flush_pages, tlb_flush_full;
+	struct stat_ctr censuses;
+};
+
 const struct kv *kv_find(const struct kv_list *l, const char *key);
 
 int info_parse(struct info *in, const char *text, char *err, size_t len);
@@ -96,6 +118,9 @@ void census_free(struct census *c);
 int reclaim_parse(struct reclaim_result *r, const char *text, char *err,
 		  size_t len);
 void reclaim_free(struct reclaim_result *r);
+
+/* Nothing to free: struct stats points into nothing. */
+int stats_parse(struct stats *s, const char *text, char *err, size_t len);
 
 int mms_parse(struct mms *m, const char *text, char *err, size_t len);
 void mms_free(struct mms *m);

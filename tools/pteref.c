@@ -6,6 +6,8 @@
  *   pteref top		mms with the most PTE tables (or any column)
  *   pteref stat PID	census of one mm: totals, occupancy, VMAs
  *   pteref reclaim PID	free the empty PTE tables of one mm (or all)
+ *   pteref watch PID	PTE tables and free rates, a line per interval
+ *   pteref trace NAME	run the bpftrace script NAME for this kernel
  *
  * The directory is /sys/kernel/debug/pte_ref, or $PTE_REF_DEBUGFS so that
  * tests can point pteref at canned files.  Exit codes: 0 ok, 1 runtime
@@ -91,14 +93,27 @@ static int diagnose(const char *dir, int err)
 	return EXIT_RUNTIME;
 }
 
-char *pr_read(const char *name)
+char *pr_read_quiet(const char *name)
 {
 	char *path = pr_path(name), *text;
+	int saved;
 
 	text = slurp(path, NULL);
-	if (!text)
-		pr_err("%s: %s", path, strerror(errno));
+	saved = errno;
 	free(path);
+	errno = saved;
+	return text;
+}
+
+char *pr_read(const char *name)
+{
+	char *path, *text = pr_read_quiet(name);
+
+	if (!text) {
+		path = pr_path(name);
+		pr_err("%s: %s", path, strerror(errno));
+		free(path);
+	}
 	return text;
 }
 
@@ -162,6 +177,23 @@ int pr_range_arg(const char *cmd, const char *arg, unsigned long long *start,
 	pr_err("%s: bad range '%s': want START-END, hex, page aligned, "
 	       "START < END", cmd, arg);
 	return EXIT_USAGE;
+}
+
+long long pr_vmpte_kb(unsigned long long pid)
+{
+	unsigned long long kb;
+	long long ret = VMPTE_UNKNOWN;
+	char path[40], *text, *p;
+
+	snprintf(path, sizeof(path), "/proc/%llu/status", pid);
+	text = slurp(path, NULL);
+	if (!text)
+		return ret;
+	p = strstr(text, "\nVmPTE:");
+	if (p && sscanf(p + strlen("\nVmPTE:"), " %llu kB", &kb) == 1)
+		ret = kb;
+	free(text);
+	return ret;
 }
 
 void pr_json_val(const struct kv *kv)
@@ -252,6 +284,8 @@ static const struct command commands[] = {
 	{ "top", cmd_top, top_usage },
 	{ "stat", cmd_stat, stat_usage },
 	{ "reclaim", cmd_reclaim, reclaim_usage },
+	{ "watch", cmd_watch, watch_usage },
+	{ "trace", cmd_trace, trace_usage },
 };
 
 #define NCOMMANDS ARRAY_SIZE(commands)

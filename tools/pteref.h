@@ -9,8 +9,12 @@
 #include "parse.h"
 #include "util.h"
 
+/* VmPTE of a process we cannot read: gone, a zombie, a kernel thread. */
+#define VMPTE_UNKNOWN	(-1LL)
+
 /* Usage text of each command, also printed together by pteref --help. */
-extern const char info_usage[], top_usage[], stat_usage[], reclaim_usage[];
+extern const char info_usage[], top_usage[], stat_usage[], reclaim_usage[],
+		  watch_usage[], trace_usage[];
 
 void pr_err(const char *fmt, ...) __printf(1, 2);
 
@@ -22,6 +26,8 @@ int pr_open(struct info *in);
 
 /* A file of the directory, whole; NULL after printing why. */
 char *pr_read(const char *name);
+/* The same, NULL with errno and nothing printed. */
+char *pr_read_quiet(const char *name);
 
 /* Write buf to a file of the directory in one write(); -1 with errno. */
 int pr_write(const char *name, const char *buf);
@@ -33,6 +39,9 @@ int pr_write(const char *name, const char *buf);
 int pr_range_arg(const char *cmd, const char *arg, unsigned long long *start,
 		 unsigned long long *end);
 
+/* VmPTE of /proc/PID/status in kB, or VMPTE_UNKNOWN. */
+long long pr_vmpte_kb(unsigned long long pid);
+
 /* A parsed value as JSON: number, null for n/a, else a string. */
 void pr_json_val(const struct kv *kv);
 
@@ -40,5 +49,7 @@ int cmd_info(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_reclaim(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif /* PTEREF_H */

@@ -21,8 +21,6 @@
 #include "json.h"
 #include "pteref.h"
 
-#define VMPTE_UNKNOWN	(-1LL)
-
 const char reclaim_usage[] =
 "pteref reclaim PID|all [-r START-END] [-j]\n"
 "  Free the empty PTE tables of a process (all: of every process) and\n"
@@ -72,24 +70,6 @@ static int parse_args(struct reclaim_req *r, const char *who,
 	else
 		snprintf(r->cmd, sizeof(r->cmd), "%llu", r->pid);
 	return 0;
-}
-
-/* VmPTE of pid in kB, or VMPTE_UNKNOWN: gone, or a kernel thread. */
-static long long vmpte_kb(unsigned long long pid)
-{
-	unsigned long long kb;
-	long long ret = VMPTE_UNKNOWN;
-	char path[40], *text, *p;
-
-	snprintf(path, sizeof(path), "/proc/%llu/status", pid);
-	text = slurp(path, NULL);
-	if (!text)
-		return ret;
-	p = strstr(text, "\nVmPTE:");
-	if (p && sscanf(p + strlen("\nVmPTE:"), " %llu kB", &kb) == 1)
-		ret = kb;
-	free(text);
-	return ret;
 }
 
 static void write_failed(const struct reclaim_req *r, const struct info *in,
@@ -255,7 +235,7 @@ int cmd_reclaim(int argc, char **argv)
 		return ret;
 	v.show = !req.all;
 	if (v.show)
-		v.before = vmpte_kb(req.pid);
+		v.before = pr_vmpte_kb(req.pid);
 	if (pr_write(PTE_REF_FILE_RECLAIM, req.cmd)) {
 		write_failed(&req, &in, errno);
 		info_free(&in);
@@ -266,7 +246,7 @@ int cmd_reclaim(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (v.show)
-		v.after = vmpte_kb(req.pid);
+		v.after = pr_vmpte_kb(req.pid);
 	print_result(&res, &req, &v, json);
 	reclaim_free(&res);
 	return EXIT_OK;

@@ -8,6 +8,9 @@
  *			MADV_DONTNEED every 2 MiB of a big region
  *   ptestress stress	a target for forced reclaim: page-table churn
  *			of every kind, its data checked all the time
+ *   ptestress faults	the series' multi-fault benchmark: threads fault
+ *			in their regions and MADV_DONTNEED them
+ *   ptestress churn	the same, unmapping and mapping the regions again
  *
  * Every region is private anonymous memory with MAP_NORESERVE (sizes far
  * beyond RAM need no commit) and MADV_NOHUGEPAGE, so that a fault maps one
@@ -157,6 +160,8 @@ static const struct command commands[] = {
 	{ "layout", cmd_layout, layout_usage },
 	{ "headline", cmd_headline, headline_usage },
 	{ "stress", cmd_stress, stress_usage },
+	{ "faults", cmd_faults, faults_usage },
+	{ "churn", cmd_churn, churn_usage },
 };
 
 #define NCOMMANDS ARRAY_SIZE(commands)

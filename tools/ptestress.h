@@ -16,7 +16,8 @@
 #define SZ_2M	(1ULL << 21)
 #define SZ_1G	(1ULL << 30)
 
-extern const char layout_usage[], headline_usage[], stress_usage[];
+extern const char layout_usage[], headline_usage[], stress_usage[],
+		  faults_usage[], churn_usage[];
 
 void ps_err(const char *fmt, ...) __printf(1, 2);
 
@@ -60,5 +61,7 @@ int add_file_region(unsigned long long n);
 int cmd_layout(int argc, char **argv);
 int cmd_headline(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
+int cmd_faults(int argc, char **argv);
+int cmd_churn(int argc, char **argv);
 
 #endif /* PTESTRESS_H */

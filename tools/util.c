@@ -104,6 +104,24 @@ int parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
+int parse_seconds(const char *s, double max, double *out)
+{
+	double v;
+
+	/* is_decimal() first: strtod() would take "1e3", "inf" and " 1". */
+	if (!s || !is_decimal(s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	v = strtod(s, NULL);
+	if (v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int is_decimal(const char *s)
 {
 	if (!isdigit((unsigned char)*s))

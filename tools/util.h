@@ -22,6 +22,8 @@ int parse_hex_u64(const char *s, unsigned long long *out);
 int parse_hex_range(const char *s, unsigned long long *start,
 		    unsigned long long *end);
 int parse_size(const char *s, unsigned long long *out);
+/* Seconds as an unsigned decimal ("0.5", "2"), at most max. */
+int parse_seconds(const char *s, double max, double *out);
 
 /* JSON-style unsigned decimal: 0|[1-9][0-9]* with an optional .[0-9]+ */
 int is_decimal(const char *s);

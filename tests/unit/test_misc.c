@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_misc.c - unit tests of the small pure pieces of the tools: number
- * and size parsing, JSON output, the histogram math of pte_ref_abi.h and
+ * test_misc.c - unit tests of the small pure pieces of the tools: number,
+ * seconds and size parsing, JSON output, the histogram math of pte_ref_abi.h and
  * the plan of `ptestress layout`, data pattern included.
  */
 #define _GNU_SOURCE
@@ -35,6 +35,27 @@ static void test_numbers(void)
 	tap_ok(parse_hex_range("0x1000", &s, &e) &&
 	       parse_hex_range("0x1000-", &s, &e) &&
 	       parse_hex_range("-0x1000", &s, &e), "hex range rejects halves");
+}
+
+static void test_seconds(void)
+{
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "1 ", "1e3", "inf", "nan", "0x10", ".5",
+		"1.", "01", "86400.1", "1s",
+	};
+	size_t i;
+	double v;
+	int good = 1;
+
+	tap_ok(!parse_seconds("0.1", 86400, &v) && v == 0.1 &&
+	       !parse_seconds("2", 86400, &v) && v == 2 &&
+	       !parse_seconds("0", 86400, &v) && v == 0 &&
+	       !parse_seconds("86400", 86400, &v) && v == 86400,
+	       "parse_seconds 0.1, 2, 0, max");
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		good &= parse_seconds(bad[i], 86400, &v) != 0;
+	tap_ok(good, "parse_seconds rejects signs, blanks, exponents, "
+	       "above max");
 }
 
 static void test_sizes(void)
@@ -191,6 +212,7 @@ int main(void)
 {
 	puts("TAP version 13");
 	test_numbers();
+	test_seconds();
 	test_sizes();
 	test_json();
 	test_buckets();

@@ -236,6 +236,76 @@ static void test_mms(void)
 	mms_free(&m);
 }
 
+static void test_stats_good(void)
+{
+	char *text = fixture("stats"), err[PARSE_ERR_LEN] = "";
+	struct stats st;
+
+	tap_ok(!stats_parse(&st, text, err, sizeof(err)), "stats parses %s",
+	       err);
+	tap_ok(st.counting && !st.elapsed_ns.na &&
+	       st.elapsed_ns.val == 5012345678ULL, "stats: counting on, "
+	       "elapsed_ns");
+	tap_ok(!st.frees_munmap_exit.na && st.frees_munmap_exit.val == 1536 &&
+	       !st.frees_forced.na && st.frees_forced.val == 12,
+	       "stats: frees_munmap_exit 1536, frees_forced 12");
+	tap_ok(st.frees_free_pte_table.na && st.frees_pt_reclaim.na,
+	       "stats: n/a counters");
+	tap_ok(st.tlb_flushes.val == 40213 &&
+	       st.tlb_flush_task_switch.val == 30000 &&
+	       st.tlb_flush_remote_shootdown.val == 100 &&
+	       st.tlb_flush_local_shootdown.val == 9000 &&
+	       st.tlb_flush_local_mm_shootdown.val == 13 &&
+	       st.tlb_flush_remote_send_ipi.val == 1100 &&
+	       st.tlb_flush_pages.val == 123456 && st.tlb_flush_full.val == 77 &&
+	       st.censuses.val == 3 && !st.censuses.na, "stats: tlb_*, censuses");
+	free(text);
+}
+
+static void stats_bad(const char *text, const char *want, const char *what)
+{
+	char err[PARSE_ERR_LEN] = "";
+	struct stats st;
+
+	tap_ok(stats_parse(&st, text, err, sizeof(err)) && strstr(err, want),
+	       "stats %s: %s", what, err);
+}
+
+static void test_stats_edges(void)
+{
+	char err[PARSE_ERR_LEN] = "";
+	struct stats st;
+
+	tap_ok(!stats_parse(&st, "frees_forced 7\nnew_key x y\n"
+			    "counting off\nnew_count 5\n", err, sizeof(err)) &&
+	       !st.counting && st.frees_forced.val == 7 &&
+	       !st.frees_forced.na,
+	       "stats: counting off, any order, unknown keys skipped %s", err);
+	tap_ok(st.elapsed_ns.na && st.tlb_flushes.na && st.censuses.na,
+	       "stats: a counter not printed is n/a");
+	tap_ok(!stats_parse(&st, "\ncounting\ton  \n\ntlb_flushes\t0\n",
+			    err, sizeof(err)) && st.counting &&
+	       !st.tlb_flushes.na && !st.tlb_flushes.val,
+	       "stats: tabs, blank lines, trailing blanks %s", err);
+	tap_ok(!stats_parse(&st, "counting on\nfrees_forced "
+			    "18446744073709551615\n", err, sizeof(err)) &&
+	       st.frees_forced.val == ~0ULL, "stats: u64 max %s", err);
+	stats_bad("", "no counting", "empty");
+	stats_bad("frees_forced 1\n", "no counting", "no counting line");
+	stats_bad("counting yes\n", "line 1", "counting yes");
+	stats_bad("counting on\ncounting off\n", "duplicate",
+		  "duplicate counting");
+	stats_bad("counting on\ntlb_flushes 1\ntlb_flushes 2\n", "line 3",
+		  "duplicate counter");
+	stats_bad("counting on\nfrees_forced -1\n", "line 2", "negative");
+	stats_bad("counting on\nfrees_forced 1.5\n", "line 2", "decimal");
+	stats_bad("counting on\nfrees_forced 12 kB\n", "line 2",
+		  "trailing word");
+	stats_bad("counting on\nfrees_forced 18446744073709551616\n",
+		  "line 2", "overflow");
+	stats_bad("counting on\ncensuses\n", "no value", "no value");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -247,5 +317,7 @@ int main(int argc, char **argv)
 	test_reclaim_good();
 	test_reclaim_edges();
 	test_mms();
+	test_stats_good();
+	test_stats_edges();
 	return tap_done();
 }

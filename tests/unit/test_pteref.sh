@@ -36,7 +36,8 @@ fresh
 # --- help and usage -------------------------------------------------------
 run --help
 t_is "--help exits 0" "$RC" 0
-for opt in --help --version --json --count --sort --range reclaim; do
+for opt in --help --version --json --count --sort --range reclaim watch \
+	   --interval --csv --on; do
 	t_match "--help lists $opt" "$OUT" "$opt"
 done
 run top --help
@@ -48,6 +49,10 @@ t_match "stat --help lists --range, --json, --help" "$(echo $OUT)" \
 run info --help
 t_match "info --help lists --json, --help" "$(echo $OUT)" \
 	'-j, --json .*-h, --help'
+run watch --help
+t_match "watch --help lists --interval, --count, --csv, --on, --help" \
+	"$(echo $OUT)" \
+	'^pteref watch PID\|all .*-i, --interval .*-n, --count .*-c, --csv .*-o, --on .*-h, --help'
 run reclaim --help
 t_match "reclaim --help lists --range, --json, --help" "$(echo $OUT)" \
 	'^pteref reclaim PID\|all .*-r, --range .*-j, --json .*-h, --help'
@@ -57,7 +62,11 @@ for args in "" "bogus" "stat" "stat abc" "stat 1 2" "top -n x" \
 	    "reclaim" "reclaim abc" "reclaim 0" "reclaim -1" "reclaim 1 2" \
 	    "reclaim 2147483648" "reclaim all --range 1000-2000" \
 	    "reclaim 1 --range zz" "reclaim 1 -r 0x1001-0x2000" \
-	    "reclaim 1 -r 2000-1000" "reclaim 1 --bogus" "reclaim ALL"; do
+	    "reclaim 1 -r 2000-1000" "reclaim 1 --bogus" "reclaim ALL" \
+	    "watch" "watch abc" "watch 0" "watch 1 2" "watch 2147483648" \
+	    "watch ALL" "watch 1 -i 0" "watch 1 -i -1" "watch 1 -i x" \
+	    "watch 1 -i 1e3" "watch 1 -i 86401" "watch 1 -n x" \
+	    "watch 1 -n -1" "watch 1 --bogus" "watch all --interval"; do
 	run $args
 	t_is "usage error exits 2: pteref $args" "$RC" 2
 done
@@ -177,7 +186,9 @@ serve()		# RESULT-FILE
 
 served()	# after run: the helper is done, or pteref never came
 {
-	kill "$SERVER" 2>/dev/null
+	# Its group: timeout 9.1 killed just after its fork() can leave the
+	# cats behind, holding our stdout open.
+	kill -- -"$SERVER" 2>/dev/null || kill "$SERVER" 2>/dev/null
 	wait "$SERVER" 2>/dev/null
 }
 
@@ -190,22 +201,29 @@ result()	# NAME TARGET [SED...]: the canned result for TARGET in $TMP/NAME
 		>"$TMP/$name"
 }
 
+sleeper()	# a sleep 600 in the background, its pid in SPID
+{
+	local i
+
+	sleep 600 &
+	SPID=$!
+	# VmPTE of sleep, not of the shell forked to run it (48 kB, not 32,
+	# on a loaded host): wait for the exec and for sleep to sleep.
+	for i in $(seq 200); do
+		[ "$(cat "/proc/$SPID/comm")" = sleep ] &&
+			[ "$(awk '/^State:/ {print $2}' "/proc/$SPID/status")" = S ] &&
+			break
+		sleep 0.05
+	done
+}
+
 keys()		# the first word of each line of OUT
 {
 	echo "$OUT" | awk '{printf "%s ", $1}'
 }
 
 fresh
-sleep 600 &
-SPID=$!
-# VmPTE of sleep, not of the shell forked to run it (48 kB, not 32, on a
-# loaded host): wait for the exec and for sleep to sleep.
-for i in $(seq 200); do
-	[ "$(cat "/proc/$SPID/comm")" = sleep ] &&
-		[ "$(awk '/^State:/ {print $2}' "/proc/$SPID/status")" = S ] &&
-		break
-	sleep 0.05
-done
+sleeper
 vm=$(awk '/^VmPTE:/ {print $2}' "/proc/$SPID/status")
 gone=4194305	# above PID_MAX_LIMIT: never a process
 result res "$SPID"
@@ -312,6 +330,203 @@ run reclaim all
 t_is "reclaim all write error" "$RC:$ERR" \
 	"1:pteref: reclaim all: Is a directory"
 kill $SPID
+fresh
+
+# --- watch ----------------------------------------------------------------
+# stats as a FIFO that follows a script, one step per open by pteref:
+# "<FILE" answers a read with FILE, ">FILE" keeps a write in FILE.  A
+# plain file cannot take a write of "on" and still read back as stats.
+# Once pteref has opened a FIFO to read, a fresh one takes its name: two
+# reads of one FIFO in a row could run into each other, since a reader
+# sees EOF only when no writer has it open, and the next writer may open
+# it before pteref saw the EOF of the last.  Not after a write: pteref
+# may be done with it, and open the name again, before any rename.
+stats_serve()	# STEP...
+{
+	rm -f "$D/stats"
+	mkfifo "$D/stats"
+	timeout 20 bash -c 'f=$1; shift
+		for s; do
+			case $s in
+			"<"*)	exec 3>"$f"
+				mkfifo "$f.new" && mv -f "$f.new" "$f"
+				cat "${s#<}" >&3 ;;
+			">"*)	exec 3<"$f"
+				cat <&3 >"${s#>}" ;;
+			esac
+			exec 3>&-
+		done' sh "$D/stats" "$@" &
+	SERVER=$!
+}
+
+# after run: every step taken, or the timeout.  Not killed: pteref's
+# last write may still be in the pipe when it exits.
+stats_served()
+{
+	wait "$SERVER"
+}
+
+stats_file()	# NAME COUNTING MUNMAP_EXIT FORCED TLB [ELAPSED]: in $TMP/NAME
+{
+	sed -e "s/^counting .*/counting $2/" \
+	    -e "s/^frees_munmap_exit .*/frees_munmap_exit $3/" \
+	    -e "s/^frees_forced .*/frees_forced $4/" \
+	    -e "s/^tlb_flushes .*/tlb_flushes $5/" \
+	    -e "s/^elapsed_ns .*/elapsed_ns ${6:-5012345678}/" \
+		"$HERE/fake/stats" >"$TMP/$1"
+}
+
+csv_col()	# N: column N of the CSV lines of OUT, after the header
+{
+	echo "$OUT" | awk -F, -v n="$1" 'NR > 1 {printf "%s ", $n}'
+}
+
+# ratios A B MIN MAX: every line's column A / column B is in [MIN, MAX]
+ratios()
+{
+	echo "$OUT" | awk -F, -v a="$1" -v b="$2" -v lo="$3" -v hi="$4" '
+		NR > 1 { n++; if ($b <= 0 || $a / $b < lo || $a / $b > hi) bad++ }
+		END { exit !(n && !bad) }'
+}
+
+fresh
+sleeper
+vm=$(awk '/^VmPTE:/ {print $2}' "/proc/$SPID/status")
+row="$SPID sleep 3 12 28 1 4 10 0 0.7"
+csv_header="time_s,vmpte_kb,pte_tables,empty_tables,frees_munmap_exit_per_s,frees_free_pte_table_per_s,frees_pt_reclaim_per_s,frees_forced_per_s,tlb_flushes_per_s"
+
+run watch all --count 2 -i 0.1 --csv
+t_is "watch all --csv: exit 0, quiet" "$RC:$ERR" "0:"
+t_is "watch --csv: header" "$(echo "$OUT" | head -n 1)" "$csv_header"
+t_is "watch --count 2: 2 lines after the header" "$(echo "$OUT" | wc -l)" 3
+t_match "watch all: sums of mms, rates of a still stats" \
+	"$(echo "$OUT" | sed -n 2p)" \
+	'^0\.[1-9],236,37,4,0\.0,n/a,n/a,0\.0,0\.0$'
+t_is "watch: time_s of each line" "$(csv_col 1)" "0.1 0.2 "
+
+run watch all -n 2 -i 0.1
+t_is "watch all text: exit 0" "$RC" 0
+t_is "watch text: header" "$(echo "$OUT" | head -n 1 | tr -s ' ')" \
+	" time_s vmpte_kb pte_tables empty_tables frees_munmap_exit/s frees_free_pte_table/s frees_pt_reclaim/s frees_forced/s tlb_flushes/s"
+t_is "watch text: columns aligned, right" \
+	"$(echo "$OUT" | awk '{print length}' | sort -u | wc -l)" 1
+t_match "watch text: a line" "$(echo "$OUT" | sed -n 2p)" \
+	'^ +0\.[1-9] +236 +37 +4 +0\.0 +n/a +n/a +0\.0 +0\.0$'
+
+echo "$row" >>"$D/mms"
+run watch "$SPID" -n 1 -i 0.1 -c
+t_is "watch PID: VmPTE of /proc, tables and empty of its mms row" \
+	"$RC:$(echo "$OUT" | sed -n 2p | cut -d, -f2-4)" "0:$vm,3,1"
+
+run watch 812 -n 1 -i 0.1
+t_is "watch PID in mms, not in /proc: exit 1" "$RC:$ERR" \
+	"1:pteref: watch: pid 812: no such process, or one without an mm (no VmPTE in /proc/812/status)"
+run watch $$ -n 1 -i 0.1
+t_is "watch PID not in mms: exit 1" "$RC:$ERR" \
+	"1:pteref: watch: pid $$ is not in mms"
+
+# Counters that move: 3 reads for 2 lines.  Rates depend on the timing,
+# their ratios do not: munmap_exit moves 100 times forced, tlb 50 times
+# munmap_exit.  The third read follows a reset (elapsed_ns went back):
+# the rate is of what was counted since, never negative.
+stats_file s1 on 1000 10 5000
+stats_file s2 on 2000 20 55000
+stats_file s3 on 500 5 25000 1000
+stats_serve "<$TMP/s1" "<$TMP/s2" "<$TMP/s3"
+run watch "$SPID" -n 2 -i 0.1 --csv
+stats_served
+t_is "watch, moving counters: exit 0, quiet" "$RC:$ERR" "0:"
+t_ok "watch: munmap_exit/s = 100 x forced/s" ratios 5 8 99.9 100.1
+t_ok "watch: tlb_flushes/s = 50 x munmap_exit/s" ratios 9 5 49.99 50.01
+t_ok "watch: 1000 per ~0.1 s is 2000..20000/s" \
+	awk -v r="$(csv_col 5 | cut -d' ' -f1)" 'BEGIN {exit !(r > 2000 && r < 20000)}'
+t_ok "watch: after a reset, 500 per ~0.1 s is 1000..10000/s" \
+	awk -v r="$(csv_col 5 | cut -d' ' -f2)" 'BEGIN {exit !(r > 1000 && r < 10000)}'
+t_is "watch: n/a counters stay n/a" "$(csv_col 6)$(csv_col 7)" \
+	"n/a n/a n/a n/a "
+
+# Counting off at the second read: the probe-based rates of both
+# intervals were not counted; forced reclaim always is.  all now sums
+# the sleep's row too.
+stats_file s2 off 1000 20 5000
+stats_serve "<$TMP/s1" "<$TMP/s2" "<$TMP/s2"
+run watch all -n 2 -i 0.1 --csv
+stats_served
+t_is "watch, counting off: exit 0, one warning" "$RC:$ERR" \
+	"0:pteref: counting is off: write 'on' to stats (or use --on)"
+t_match "watch, counting off: probe rates -, forced rate counted" \
+	"$(echo "$OUT" | sed -n 2p)" '^[0-9.]+,264,40,5,-,n/a,n/a,[1-9][0-9.]*,-$'
+t_is "watch, counting off: both lines" "$(csv_col 5)" "- - "
+
+# --on: counting was off, so on first, a read to start from, and off at
+# the end; it was on: nothing written.
+stats_file s1 off 1000 10 5000
+stats_file s2 on 1000 10 5000
+stats_file s3 on 2000 20 55000
+stats_serve "<$TMP/s1" ">$TMP/w1" "<$TMP/s2" "<$TMP/s3" ">$TMP/w2"
+run watch "$SPID" -n 1 -i 0.1 --csv --on
+stats_served
+t_is "watch --on: exit 0, no warning" "$RC:$ERR" "0:"
+t_is "watch --on: writes on, then off at the end" \
+	"$(cat "$TMP/w1"):$(cat "$TMP/w2")" "on:off"
+t_match "watch --on: the first interval is counted" \
+	"$(echo "$OUT" | sed -n 2p)" "^[0-9.]+,$vm,3,1,[1-9][0-9.]*,n/a,n/a,"
+stats_serve "<$TMP/s1" ">$TMP/w1" "<$TMP/s2" ">$TMP/w2"
+: >"$TMP/w2"
+OUT=$("$PTEREF" watch "$SPID" -i 10 --on 2>"$TMP/err" & p=$!
+      sleep 0.5; kill -INT $p; wait $p; echo "rc=$?")
+stats_served
+t_is "watch --on, SIGINT: exit 0, off written" \
+	"$(echo "$OUT" | tail -n 1):$(cat "$TMP/w2")" "rc=0:off"
+t_is "watch --on, SIGINT: only the header" "$(echo "$OUT" | wc -l)" 2
+stats_serve "<$TMP/s1" ">$TMP/w1" "<$TMP/s2" "<$TMP/s3" "<$TMP/s3" ">$TMP/w2"
+: >"$TMP/w2"
+"$PTEREF" watch all -i 0.1 --on 2>"$TMP/err" | head -n 2 >/dev/null
+rc=${PIPESTATUS[0]}
+stats_served
+t_is "watch --on | head -n 2: off written, exit 1 (stdout closed)" \
+	"$rc:$(cat "$TMP/w2"):$(cat "$TMP/err")" \
+	"1:off:pteref: stdout: Broken pipe"
+rm -f "$D/stats" && cp "$HERE/fake/stats" "$D/stats"
+run watch all -n 1 -i 0.1 --on
+t_is "watch --on, counting on: exit 0, stats not written" \
+	"$RC:$(cmp "$D/stats" "$HERE/fake/stats" && echo same)" "0:same"
+if [ "$(id -u)" != 0 ]; then
+	stats_file s1 off 1000 10 5000
+	cp "$TMP/s1" "$D/stats" && chmod 444 "$D/stats"
+	run watch all -n 1 -i 0.1 --on
+	t_is "watch --on, write refused: exit 1" "$RC:$ERR" \
+		"1:pteref: watch: write 'on' to stats: Permission denied"
+else
+	t_skip "watch --on, write refused" "root writes a 0444 file"
+fi
+
+# No stats file (a module before it): rates n/a; --on cannot work.
+rm -f "$D/stats"
+run watch all -n 1 -i 0.1 -c
+t_is "watch without stats: exit 0, a note" "$RC:$ERR" \
+	"0:pteref: watch: this pte_ref has no stats file: rates are n/a"
+t_match "watch without stats: rates n/a" "$(echo "$OUT" | sed -n 2p)" \
+	'^[0-9.]+,264,40,5,n/a,n/a,n/a,n/a,n/a$'
+run watch all -n 1 -i 0.1 --on
+t_is "watch --on without stats: exit 1" "$RC:$ERR" \
+	"1:pteref: watch: --on: this pte_ref has no stats file"
+sed '3s/.*/frees_munmap_exit lots/' "$HERE/fake/stats" >"$D/stats"
+run watch all -n 1 -i 0.1
+t_is "watch, malformed stats: exit 1, line number" "$RC:$ERR" \
+	"1:pteref: stats: line 3: bad value 'lots' for 'frees_munmap_exit'"
+cp "$HERE/fake/stats" "$D/stats"
+
+# The process exits: a last word, exit 0.
+"$PTEREF" watch "$SPID" -i 0.1 >"$TMP/out" 2>"$TMP/err" &
+p=$!
+sleep 0.35
+kill $SPID
+wait $SPID 2>/dev/null
+wait $p
+t_is "watch: the process exits, exit 0" "$?:$(cat "$TMP/err")" \
+	"0:pteref: watch: pid $SPID exited"
+t_ok "watch: lines until then" test "$(wc -l <"$TMP/out")" -ge 3
 fresh
 
 # --- errors ---------------------------------------------------------------

@@ -74,7 +74,8 @@ echo "TAP version 13"
 echo "# CONFIG_PT_RECLAIM: $reclaim"
 
 # --- usage ----------------------------------------------------------------
-for cmd in "--help" "layout --help" "headline --help" "stress --help"; do
+for cmd in "--help" "layout --help" "headline --help" "stress --help" \
+	   "faults --help" "churn --help"; do
 	$PTESTRESS $cmd >"$TMP/help" 2>&1
 	t_is "ptestress $cmd exits 0" "$?" 0
 done
@@ -84,6 +85,9 @@ t_match "--help lists every command's options" \
 t_match "--help lists stress's options" \
 	"$($PTESTRESS --help | tr '\n' ' ')" \
 	'--seconds .*--threads .*--size .*--seed .*--ops .*--report '
+t_match "--help lists faults' and churn's options" \
+	"$($PTESTRESS --help | tr '\n' ' ')" \
+	'ptestress faults .*--threads .*--seconds .*--size .*--interval .*ptestress churn .*--remap-every '
 t_match "layout --help tells SIGUSR2's lines" \
 	"$($PTESTRESS layout --help | tr '\n' ' ')" \
 	"SIGUSR2 .*'verify ok pages=N' or .*'verify bad addr=A want=W got=G'"
@@ -95,7 +99,12 @@ for args in "" "bogus" "layout --fills 513" "layout --fills 1,,2" \
 	    "headline extra" "stress --threads 0" "stress --threads 65" \
 	    "stress --size 3M" "stress --size 0" "stress --ops bogus" \
 	    "stress --ops fault," "stress --seconds x" "stress --report -1" \
-	    "stress extra"; do
+	    "stress extra" "faults --threads 0" "faults --threads 1025" \
+	    "faults --size 3M" "faults --size 0" "faults --size 2X" \
+	    "faults --seconds x" "faults --seconds -1" "faults --interval x" \
+	    "faults --interval -1" "faults --interval 1e3" \
+	    "faults --remap-every 2" "faults extra" "churn --remap-every 0" \
+	    "churn --remap-every x" "churn --size 1M" "churn extra"; do
 	$PTESTRESS $args >/dev/null 2>&1
 	t_is "usage error exits 2: ptestress $args" "$?" 2
 done
@@ -371,6 +380,108 @@ stop_bg "$spid" TERM
 t_is "stress --seconds 0: SIGTERM exits 0" "$?" 0
 t_match "stress --seconds 0: SIGTERM still prints the last line" \
 	"$(tail -n 1 "$S")" '^stress ops=[1-9][0-9]* .* mismatches=0 '
+
+# --- faults, churn -------------------------------------------------------
+vma_of()	# PID ADDR: AnonHugePages and VmFlags of the VMA holding ADDR
+{
+	local first rest on=0
+
+	while read -r first rest; do
+		if [[ $first =~ ^([0-9a-f]+)-([0-9a-f]+)$ ]]; then
+			on=$((16#${BASH_REMATCH[1]} <= $2 &&
+			      $2 < 16#${BASH_REMATCH[2]}))
+		elif [ "$on" = 1 ] && [[ $first =~ ^(AnonHugePages|VmFlags): ]]
+		then
+			printf '%s %s ' "$first" "$rest"
+		fi
+	done <"/proc/$1/smaps"
+}
+
+P=$TMP/faults
+timeout 30 "$PTESTRESS" faults --threads 2 --seconds 1 --size 4M \
+	--interval 0.25 >"$P" 2>&1
+t_is "faults --threads 2 --seconds 1 --size 4M: exit 0" "$?" 0 ||
+	sed 's/^/#   /' "$P"
+t_match "faults: first line" "$(head -n 1 "$P")" \
+	'^faults pid=[0-9]+ threads=2 size=4194304 seconds=1 interval=0\.25$'
+t_is "faults: region lines, then ready" \
+	"$(sed -n '2,4p' "$P" | cut -d' ' -f1 | tr '\n' ' ')" "region region ready "
+regions=
+for s in $(field "$P" region start); do
+	e=$(grep -m 1 " start=$s " "$P" | sed 's/.* end=//')
+	regions="$regions$((s % SZ_2M)):$((e - s)) "
+done
+t_is "faults: two 4M regions, 2 MiB aligned" "$regions" \
+	"0:4194304 0:4194304 "
+t_match "faults: interval lines" "$(grep ^interval "$P" | head -n 1)" \
+	'^interval t=0\.[0-9]{3} faults=[0-9]+ faults_per_sec=[0-9]+$'
+t_ok "faults: an interval line every 0.25 s ($(grep -c ^interval "$P"))" \
+	test "$(grep -c ^interval "$P")" -ge 3
+last=$(tail -n 1 "$P")
+t_match "faults: last line" "$last" \
+	'^faults threads=2 seconds=1\.[0-9]{3} faults=[1-9][0-9]* faults_per_sec=[1-9][0-9]*$'
+tail -n 1 "$P" >"$P.last"	# the first line starts with faults too
+f=$(field "$P.last" faults faults)
+t_is "faults: counted per 2 MiB, 512 pages" "$((f % 512))" 0
+t_ok "faults: faults_per_sec = faults / seconds" awk -v f="$f" \
+	-v s="$(field "$P.last" faults seconds)" \
+	-v r="$(field "$P.last" faults faults_per_sec)" \
+	'BEGIN {exit !(r > 0.999 * f / s && r < 1.001 * f / s)}'
+t_ok "faults: the intervals add up to at most the total" test \
+	"$(grep ^interval "$P" | sed 's/.* faults=\([0-9]*\) .*/\1/' |
+	   awk '{s += $1} END {print s}')" -le "$f"
+
+timeout 30 "$PTESTRESS" churn --seconds 1 --size 4M --interval 0 >"$P" 2>&1
+t_is "churn --seconds 1 --size 4M --interval 0: exit 0" "$?" 0 ||
+	sed 's/^/#   /' "$P"
+t_match "churn: first line" "$(head -n 1 "$P")" \
+	'^churn pid=[0-9]+ threads=1 size=4194304 seconds=1 interval=0 remap_every=1$'
+t_is "churn --interval 0: no interval line" "$(grep -c ^interval "$P")" 0
+t_match "churn: last line" "$(tail -n 1 "$P")" \
+	'^churn threads=1 seconds=1\.[0-9]{3} faults=[1-9][0-9]* munmaps=[1-9][0-9]* faults_per_sec=[1-9][0-9]*$'
+f=$(field "$P" churn faults)
+m=$(field "$P" churn munmaps)
+t_ok "churn: a munmap per round of 1024 faults ($f faults, $m munmaps)" \
+	test $((f / 1024 - m)) -ge 0 -a $((f / 1024 - m)) -le 1
+timeout 30 "$PTESTRESS" churn --seconds 1 --size 2M --remap-every 4 \
+	--interval 0.5 >"$P" 2>&1
+f=$(field "$P" churn faults)
+m=$(field "$P" churn munmaps)
+t_ok "churn --remap-every 4: a munmap per 4 rounds ($f faults, $m munmaps)" \
+	test "$m" -gt 0 -a $((m * 4)) -le $((f / 512)) -a \
+	$((f / 512)) -le $((m * 4 + 4))
+t_match "churn: interval lines end with munmaps=" \
+	"$(grep ^interval "$P" | head -n 1)" \
+	'^interval t=0\.[0-9]{3} faults=[0-9]+ faults_per_sec=[0-9]+ munmaps=[0-9]+$'
+
+# Mapped again at its place, MADV_NOHUGEPAGE again; SIGTERM ends it.
+start_bg "$P" "$PTESTRESS" churn --seconds 0 --size 4M --interval 0
+cpid=$BG
+wait_line "$P" '^ready$'
+t_is "churn --seconds 0: ready" "$?" 0
+sleep 0.3
+start=$(field "$P" region start)
+# Between its munmap and mmap, or mmap and madvise, a read can catch the
+# region away or without nh: the state most reads see is the one checked.
+want='^AnonHugePages: 0 kB VmFlags: .* nh( |$)'
+for _ in $(seq 20); do
+	vma=$(vma_of "$cpid" "$start")
+	[[ $vma =~ $want ]] && break
+	sleep 0.05
+done
+t_match "churn: the region is mapped, nohugepage (nh), no THP" "$vma" \
+	"$want"
+stop_bg "$cpid" TERM
+t_is "churn --seconds 0: SIGTERM exits 0" "$?" 0
+t_match "churn: SIGTERM still prints the last line" "$(tail -n 1 "$P")" \
+	'^churn threads=1 seconds=[0-9.]+ faults=[1-9][0-9]* munmaps=[1-9][0-9]* '
+start_bg "$P" "$PTESTRESS" faults --seconds 0
+fpid=$BG
+wait_line "$P" '^ready$'
+sleep 0.2
+stop_bg "$fpid" INT
+t_is "faults --seconds 0: SIGINT exits 0, last line" \
+	"$?:$(tail -n 1 "$P" | cut -d' ' -f1-2)" "0:faults threads=1"
 
 t_ok "ptestress is statically linked" \
 	bash -c "! readelf -l '$PTESTRESS' | grep -q INTERP"
