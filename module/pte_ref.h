@@ -27,6 +27,24 @@ extern struct mutex pte_ref_mutex;
 
 void pte_ref_info_show(struct seq_file *m);
 
+/*
+ * The fops of a file that takes commands (NAME_write) and shows a result
+ * (NAME_show): pte_ref_NAME_fops.
+ */
+#define PTE_REF_COMMAND_FILE(name)					\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return single_open(file, name##_show, NULL);			\
+}									\
+const struct file_operations pte_ref_##name##_fops = {			\
+	.owner		= THIS_MODULE,					\
+	.open		= name##_open,					\
+	.read		= seq_read,					\
+	.write		= name##_write,					\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
+}
+
 extern const struct file_operations pte_ref_info_fops;
 extern const struct file_operations pte_ref_mms_fops;
 extern const struct file_operations pte_ref_target_fops;

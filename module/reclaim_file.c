@@ -131,16 +131,4 @@ static int reclaim_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int reclaim_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, reclaim_show, NULL);
-}
-
-const struct file_operations pte_ref_reclaim_fops = {
-	.owner		= THIS_MODULE,
-	.open		= reclaim_open,
-	.read		= seq_read,
-	.write		= reclaim_write,
-	.llseek		= seq_lseek,
-	.release	= single_release,
-};
+PTE_REF_COMMAND_FILE(reclaim);

@@ -299,19 +299,7 @@ static ssize_t stats_write(struct file *file, const char __user *ubuf,
 	return ret ? ret : count;
 }
 
-static int stats_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, stats_show, NULL);
-}
-
-const struct file_operations pte_ref_stats_fops = {
-	.owner		= THIS_MODULE,
-	.open		= stats_open,
-	.read		= seq_read,
-	.write		= stats_write,
-	.llseek		= seq_lseek,
-	.release	= single_release,
-};
+PTE_REF_COMMAND_FILE(stats);
 
 /* The `info` lines: which probes this kernel has, and why not. */
 void pte_ref_stats_info(struct seq_file *m)

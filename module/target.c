@@ -91,19 +91,7 @@ static int target_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int target_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, target_show, NULL);
-}
-
-const struct file_operations pte_ref_target_fops = {
-	.owner		= THIS_MODULE,
-	.open		= target_open,
-	.read		= seq_read,
-	.write		= target_write,
-	.llseek		= seq_lseek,
-	.release	= single_release,
-};
+PTE_REF_COMMAND_FILE(target);
 
 static void show_totals(struct seq_file *m, const struct pte_ref_census *c)
 {
