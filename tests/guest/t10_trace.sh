@@ -121,7 +121,12 @@ check "tlb.bt: per-second lines with flushes" grep -qE '^tlb/s total=[1-9]' $t
 check "tlb.bt: pages histogram" grep -q '^@pages:' $t
 check "stats agrees: tlb_flushes counted ($flushes)" test "$flushes" -gt 0
 "$WR" "$D/stats" off >/dev/null
+# Examples for the log: the first lines, and the totals of our loads.
 for s in frees tlb reclaim; do
-	diag "--- $s.bt output (head) ---"
-	head -n 12 /tmp/t10.$s | sed 's/^/# /'
+	diag "--- $s.bt output (first lines, then the loads' totals) ---"
+	{
+		head -n 6 /tmp/t10.$s
+		grep -E "^@frees\[[a-z_]+, (ptestress|wr), |^@flushes\[[a-z_]+, ptestress\]|^@full|^reclaims=" /tmp/t10.$s
+		sed -n '/^@pages:/,/^$/p; /^@usecs:/,/^$/p' /tmp/t10.$s
+	} | sed 's/^/# /'
 done
