@@ -11,6 +11,7 @@
 #include "pte_ref_abi.h"
 #include "reclaim.h"
 #include "stats.h"
+#include "symbols.h"
 
 static void feature(struct seq_file *m, const char *name, const char *why_not)
 {
@@ -31,5 +32,6 @@ void pte_ref_info_show(struct seq_file *m)
 	feature(m, "refcount", PTE_REF_HAVE_REFCOUNT ? NULL :
 		"kernel built without CONFIG_FREE_USER_PTE");
 	feature(m, "reclaim", pte_ref_reclaim_unavailable());
+	feature(m, "kallsyms_lookup", pte_ref_sym.lookup_why);
 	pte_ref_stats_info(m);
 }

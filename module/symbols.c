@@ -3,51 +3,107 @@
  * symbols.c - the few kernel functions we need that are not exported.
  *
  * Resolved once at load through kallsyms_lookup_name(), itself found with
- * a kprobe (it is not exported since 5.7).  A symbol that is missing, or
- * that cannot be called indirectly on a kernel with IBT (its first
- * instruction is not ENDBR64: sealed by objtool), stays NULL and the
- * feature that needs it says so in `info`.
+ * a kprobe (it is not exported since 5.7).  We call both through pointers,
+ * so on a CPU that enforces IBT each must start with ENDBR64 exactly; a
+ * sealed one (objtool's poison) would raise #CP and BUG() (endbr.h).  A
+ * symbol that is missing or not callable stays NULL, with the reason kept
+ * for `info`, and the feature that needs it is refused.
  */
 #define pr_fmt(fmt) "pte_ref: " fmt
 
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/uaccess.h>
 #include <asm/cpufeature.h>
-#include <asm/ibt.h>
 
+#include "compat.h"
+#include "endbr.h"
 #include "symbols.h"
 
-struct pte_ref_symbols pte_ref_sym;
+struct pte_ref_symbols pte_ref_sym = {
+	.lookup_why = "kallsyms_lookup_name() not resolved yet",
+	.pte_free_defer_why = "pte_free_defer() not resolved yet",
+};
 
-static bool callable(unsigned long addr)
+/* "name() why", for `info`; one buffer per symbol, written at load. */
+static char lookup_why[96], defer_why[96];
+
+static const char *why_for(char *buf, size_t size, const char *name,
+			   const char *why)
 {
-	if (!addr)
-		return false;
-	if (!cpu_feature_enabled(X86_FEATURE_IBT))
-		return true;
-	return is_endbr(*(u32 *)addr);
+	if (!why)
+		return NULL;
+	snprintf(buf, size, "%s() %s", name, why);
+	return buf;
 }
 
-static unsigned long find_lookup(void)
+/* NULL if the function at @addr may be called through a pointer. */
+static const char *not_callable(unsigned long addr)
+{
+	unsigned int insn;
+
+	if (copy_from_kernel_nofault(&insn, (void *)addr, sizeof(insn)))
+		return "cannot be read";
+	if (!pte_ref_indirect_ok(insn, cpu_feature_enabled(X86_FEATURE_IBT),
+				 pte_ref_endbr64()))
+		return "is sealed: IBT is on and it does not start with ENDBR64";
+	return NULL;
+}
+
+/*
+ * The entry of kallsyms_lookup_name(), or 0 with @why set.  The kprobe
+ * reports the entry, or entry + 4 where the function starts with ENDBR64
+ * or its poison (arch_adjust_kprobe_addr()); sprint_symbol() tells which.
+ */
+static unsigned long find_lookup(const char **why)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	char sym[KSYM_SYMBOL_LEN];
 	unsigned long addr;
+	unsigned int insn;
+	long off;
 
-	if (register_kprobe(&kp) < 0)
+	if (register_kprobe(&kp) < 0) {
+		*why = "not found by a kprobe";
 		return 0;
+	}
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-	return callable(addr) ? addr : 0;
+
+	sprint_symbol(sym, addr);
+	off = pte_ref_entry_offset(sym, "kallsyms_lookup_name");
+	if (off < 0) {
+		*why = "has its kprobe neither at its entry nor at +4";
+		return 0;
+	}
+	addr -= off;
+	if (off && (copy_from_kernel_nofault(&insn, (void *)addr, 4) ||
+		    !pte_ref_is_prologue(insn, pte_ref_endbr64()))) {
+		*why = "has its kprobe at +4 but neither ENDBR64 nor its seal at its entry";
+		return 0;
+	}
+	*why = not_callable(addr);
+	return *why ? 0 : addr;
 }
 
 void pte_ref_symbols_init(void)
 {
 	unsigned long (*lookup)(const char *name);
+	const char *why;
 	unsigned long addr;
 
-	lookup = (void *)find_lookup();
-	if (!lookup)
+	lookup = (void *)find_lookup(&why);
+	why = why_for(lookup_why, sizeof(lookup_why), "kallsyms_lookup_name",
+		      why);
+	pte_ref_sym.lookup_why = why;
+	if (!lookup) {
+		pte_ref_sym.pte_free_defer_why = pte_ref_sym.lookup_why;
 		return;
+	}
 	addr = lookup("pte_free_defer");
-	if (callable(addr))
+	why = addr ? not_callable(addr) : "is not in kallsyms";
+	why = why_for(defer_why, sizeof(defer_why), "pte_free_defer", why);
+	pte_ref_sym.pte_free_defer_why = why;
+	if (!why)
 		pte_ref_sym.pte_free_defer = (void *)addr;
 }

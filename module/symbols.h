@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * symbols.h - unexported kernel functions, resolved at load (symbols.c).
- * Every pointer may be NULL: check before use.
+ * Every pointer may be NULL: check before use; its _why says why.
  */
 #ifndef PTE_REF_SYMBOLS_H
 #define PTE_REF_SYMBOLS_H
@@ -9,8 +9,10 @@
 #include <linux/mm_types.h>
 
 struct pte_ref_symbols {
+	const char *lookup_why;		/* kallsyms_lookup_name(), or NULL */
 	/* mm/pgtable-generic.c, 6.5+: free a PTE table after a grace period */
 	void (*pte_free_defer)(struct mm_struct *mm, pgtable_t pgtable);
+	const char *pte_free_defer_why;
 };
 
 extern struct pte_ref_symbols pte_ref_sym;
