@@ -18,6 +18,9 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
+#include <linux/userfaultfd_k.h>
+#include <xen/xen.h>
+#include <asm/ibt.h>
 
 #if defined(CONFIG_FREE_USER_PTE)
 #include <linux/pte_ref.h>
@@ -54,6 +57,46 @@
 #define PTE_REF_RECLAIM_NO	NULL
 #endif
 #define PTE_REF_RECLAIM_WRITE	(!PTE_REF_TABLES_RCU)
+
+/*
+ * Are we a Xen PV guest (or dom0)?  The fixture build FIXTURE=xen_pv
+ * pretends so, to test the refusal where no Xen runs.
+ */
+#ifdef PTE_REF_FAKE_XEN_PV
+#define pte_ref_xen_pv()	true
+#else
+#define pte_ref_xen_pv()	xen_pv_domain()
+#endif
+
+/*
+ * ENDBR64, for symbols.c's IBT check (endbr.h).  Without kernel IBT the
+ * CPU feature is compiled out too and nothing is compared with it.
+ */
+#if HAS_KERNEL_IBT
+#define pte_ref_endbr64()	gen_endbr()
+#else
+#define pte_ref_endbr64()	0U
+#endif
+
+/* UFFDIO_MOVE (6.8+) writes into tables of VMAs it did not register. */
+#ifdef UFFD_FEATURE_MOVE
+#define PTE_REF_UFFD_MOVE	1
+#else
+#define PTE_REF_UFFD_MOVE	0
+#endif
+
+/*
+ * Is @vma registered with a userfaultfd (any mode), or does it still
+ * carry a context?  The context is what UFFDIO_MOVE checks.
+ */
+static inline bool pte_ref_vma_uffd(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_USERFAULTFD
+	if (vma->vm_userfaultfd_ctx.ctx)
+		return true;
+#endif
+	return userfaultfd_armed(vma);
+}
 
 /* A snapshot of a pmd entry that may change under us (x86_64: one load). */
 static inline pmd_t pte_ref_pmd_read(pmd_t *pmdp)

@@ -5,7 +5,12 @@
  * A table is freed only when all 512 entries are none, it lies in an
  * anonymous VMA that is not hugetlb, PFN/IO/mixed-map or registered with
  * userfaultfd, and no other VMA shares it.  Anything else is skipped and
- * counted.  File and shmem VMAs are excluded because on 6.12 khugepaged's
+ * counted.  Two kinds of mm are refused whole (reclaim_locked()): one with mmu
+ * notifiers, whose devices cache its page tables where we cannot flush,
+ * and, from 6.8, one with any userfaultfd-registered VMA, whose
+ * UFFDIO_MOVE writes into tables it looked up without a lock we take.
+ *
+ * File and shmem VMAs are excluded because on 6.12 khugepaged's
  * retract_page_tables() and collapse_pte_mapped_thp() take the PTE lock of
  * a pmd they read before locking and do not look at it again (Linux 6.14
  * added that re-check for pt_reclaim): a table freed under them would be
@@ -19,15 +24,35 @@
  * mmap lock for read (keeps the VMA and its type; excludes munmap,
  * mremap, mprotect and the anonymous khugepaged collapse, which write it),
  * then the pmd lock and the PTE lock nested in it; under both, the pmd
- * still points to the table and every entry is none; clear the pmd.  Every
- * other walker of that kernel (page faults under the VMA lock, zap, GUP,
- * rmap, pagemap, userfaultfd fill, swap-in) maps the table with
- * pte_offset_map*() under RCU and re-checks the pmd after taking the PTE
- * lock, so it either saw the pmd cleared or finished before we locked.
+ * still points to the table and every entry is none; clear the pmd.  The
+ * other walkers of an anonymous table that run beside the mmap read lock
+ * (page faults under the VMA lock, zap, GUP, rmap, pagemap, swap-in) map
+ * it with pte_offset_map*() under RCU, so none touches freed memory, and
+ * none writes a new entry into a table we detached: most re-check the pmd
+ * after taking the PTE lock (pte_offset_map_lock()); handle_pte_fault()
+ * does not (pte_offset_map_nolock(), mm/memory.c:5785) but writes only
+ * after pte_same() with the non-none entry it read (5809), and a table we
+ * detach was all-none under that same lock.
  * GUP-fast walks with interrupts off.  Then, per batch: flush the TLB on
  * every CPU, paging-structure caches included, and free each table only
  * after a grace period (pte_free_defer() semantics), so no lockless
  * walker or stale translation still uses it.
+ *
+ * Not every walker rechecks the pmd, and that is fine as long as nobody
+ * writes a new entry into a detached table: that is the invariant, and a
+ * walker that writes without rechecking must be kept away from us some
+ * other way.  There is one on 6.8+: UFFDIO_MOVE (mm/userfaultfd.c).
+ * move_pages() finds both pmds with mm_find_pmd() (1770),
+ * allocates an all-none source table itself for ALLOW_SRC_HOLES (1839),
+ * maps both tables with pte_offset_map_nolock() (1195, 1203), and only
+ * then checks WARN_ON_ONCE(pmd_none(*src_pmd)) (1217): a source table
+ * we clear in between is a WARN, a taint and a panic with panic_on_warn.
+ * move_present_pte() (1024) then sets the destination entry after
+ * comparing it with the none entry it read, without looking at the pmd
+ * again: into a table we freed.  The source need not be registered, the
+ * destination must be (validate_move_areas(), 1503), so refusing the whole
+ * mm while any of its VMAs is registered is what keeps reclaim out of
+ * every move: this exclusion is load-bearing.
  *
  * 6.1 (no RCU protection of PTE tables), as 6.1's collapse_and_free_pmd()
  * and retract_page_tables(): mmap lock for write (excludes every page
@@ -35,6 +60,8 @@
  * (excludes rmap walkers), pmd lock and PTE lock for the check and the
  * clear; then per batch the flush IPI to every CPU, which also waits out
  * GUP-fast as tlb_remove_table_sync_one() does, and the free.
+ *
+ * Line numbers cited in this file are Debian 6.12.118's.
  *
  * Work is bounded: a batch is at most RECLAIM_BATCH tables, after which
  * the walker drops the mmap lock and reschedules; pmd locks are only
@@ -44,6 +71,7 @@
 
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/rmap.h>
 #include <linux/smp.h>
 #include <linux/userfaultfd_k.h>
@@ -59,10 +87,14 @@
 
 #define RECLAIM_BATCH	512
 
+/* Why a whole mm is left alone, decided anew under each mmap lock. */
+enum refusal { REFUSE_NONE, REFUSE_NOTIFIER, REFUSE_UFFD };
+
 struct reclaim {
 	struct mm_struct *mm;
 	pid_t pid;			/* for the trace events */
 	struct pte_ref_reclaim_result *r;
+	enum refusal refuse;
 	unsigned int nr;
 	struct page *batch[RECLAIM_BATCH];
 	unsigned long addr[RECLAIM_BATCH];	/* what each table mapped */
@@ -72,8 +104,17 @@ const char *pte_ref_reclaim_unavailable(void)
 {
 	if (PTE_REF_RECLAIM_NO)
 		return PTE_REF_RECLAIM_NO;
+	/*
+	 * Xen PV: page tables are pinned read-only by the hypervisor and
+	 * every pmd write, flush and free goes through pv_ops.  We release
+	 * the page as ___pte_free_tlb() does, but nobody has run this there:
+	 * refuse rather than guess.
+	 */
+	if (pte_ref_xen_pv())
+		return "running as a Xen PV guest (page tables pinned by Xen), not supported";
+	/* Where page-table locks are allocated, only it frees a table. */
 	if (PTE_REF_TABLES_RCU && ALLOC_SPLIT_PTLOCKS && !pte_ref_sym.pte_free_defer)
-		return "pte_free_defer() not found (needed where page-table locks are allocated)";
+		return pte_ref_sym.pte_free_defer_why;
 	return NULL;
 }
 
@@ -107,6 +148,55 @@ static bool all_none(pte_t *pte)
 		if (!pte_none(ptep_get(pte + i)))
 			return false;
 	return true;
+}
+
+/*
+ * Called with the mmap lock held (read on 6.5+, write before), every time
+ * it is taken: the answer holds until it is dropped.  A refusal is kept
+ * for the rest of the walk (refusing is always safe), so only an mm that
+ * was allowed is looked at again: one pass over its VMAs per lock taken,
+ * which the walker does at most once per batch or per VMA when contended.
+ *
+ * mmu notifiers: every kernel path that frees a table tells them, because
+ * that is how an IOMMU walking this mm (SVA: Intel and AMD, Intel DSA)
+ * drops its paging-structure caches: 6.12's flush_tlb_mm_range() calls
+ * mmu_notifier_arch_invalidate_secondary_tlbs() (arch/x86/mm/tlb.c:1083),
+ * 6.1's tlb_flush_mmu_tlbonly() mmu_notifier_invalidate_range().  None of
+ * that is exported, so we refuse mms that have notifiers.  A first
+ * notifier is registered with the mmap lock held for write
+ * (__mmu_notifier_register(), mm/mmu_notifier.c:611): not under our lock.
+ * mm_has_notifiers() stays true for the life of the mm, even after the
+ * notifier is gone, so such an mm is refused until it exits.
+ *
+ * userfaultfd: see the top of this file.  Registering and unregistering
+ * a range take the mmap lock for write (fs/userfaultfd.c:1302, 1449, and
+ * userfaultfd_release_all()) and vma_start_write() each VMA
+ * (userfaultfd_set_ctx()), so under our lock no VMA gains or loses its
+ * context; and a move in flight holds its destination's VMA lock or the
+ * mmap lock (uffd_move_lock()) from before its check of the context to
+ * its end, so while no VMA has one, no move can be in flight either.
+ */
+static void reclaim_locked(struct mm_struct *mm, void *priv)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct reclaim *rc = priv;
+	struct vm_area_struct *vma;
+
+	if (rc->refuse != REFUSE_NONE)
+		return;
+	if (mm_has_notifiers(mm)) {
+		rc->refuse = REFUSE_NOTIFIER;
+		return;
+	}
+	/* Before UFFDIO_MOVE (6.8), excluding registered VMAs is enough. */
+	if (!PTE_REF_UFFD_MOVE)
+		return;
+	for_each_vma(vmi, vma) {
+		if (pte_ref_vma_uffd(vma)) {
+			rc->refuse = REFUSE_UFFD;
+			return;
+		}
+	}
 }
 
 enum detach { DETACHED, NOT_EMPTY, BUSY };
@@ -150,14 +240,29 @@ static enum detach detach_if_empty(struct mm_struct *mm, pmd_t *pmdp,
 	return ret;
 }
 
+/*
+ * Where PTE tables are not RCU-freed and their locks are allocated, a
+ * table's free is ptlock_free(), which is not exported: not a single call
+ * to pte_free() may be compiled in, or modpost fails (and reclaim is
+ * refused, PTE_REF_RECLAIM_NO).
+ */
+#if PTE_REF_TABLES_RCU || !ALLOC_SPLIT_PTLOCKS
 static void free_table_rcu(struct rcu_head *head)
 {
 	pte_free(NULL, container_of(head, struct page, rcu_head));
 }
 
+/*
+ * As ___pte_free_tlb() (arch/x86/mm/pgtable.c:53-58): release the page
+ * from the hypervisor (paravirt_release_pte(): Xen PV unpins it; a no-op
+ * elsewhere), then free it.  The kernel runs the page-table destructor
+ * before the release and pte_free() runs it after; for a page nobody maps
+ * any more the two do not depend on each other.
+ */
 static void free_table(struct mm_struct *mm, struct page *table)
 {
 	mm_dec_nr_ptes(mm);
+	paravirt_release_pte(page_to_pfn(table));
 	if (!PTE_REF_TABLES_RCU)
 		pte_free(mm, table);	/* every walker was excluded */
 	else if (ALLOC_SPLIT_PTLOCKS)
@@ -165,6 +270,13 @@ static void free_table(struct mm_struct *mm, struct page *table)
 	else
 		call_rcu(&table->rcu_head, free_table_rcu);
 }
+#else
+static void free_table(struct mm_struct *mm, struct page *table)
+{
+	/* Unreachable: pte_ref_reclaim_mm() refuses first. */
+	WARN_ON_ONCE(1);
+}
+#endif
 
 static void flush_this_cpu(void *unused)
 {
@@ -205,6 +317,14 @@ static bool reclaim_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 	enum detach d;
 
 	r->scanned++;
+	if (rc->refuse == REFUSE_NOTIFIER) {
+		r->skipped_notifier++;
+		return false;
+	}
+	if (rc->refuse == REFUSE_UFFD) {
+		r->skipped_uffd++;
+		return false;
+	}
 	if (vma_excluded(vma)) {
 		r->skipped_excluded++;
 		return false;
@@ -232,6 +352,7 @@ static bool reclaim_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 }
 
 static const struct pte_ref_walk_ops reclaim_ops = {
+	.locked		= reclaim_locked,
 	.vma		= reclaim_vma,
 	.pmd		= reclaim_pmd,
 	.unlocking	= reclaim_flush,
@@ -247,22 +368,26 @@ static const struct pte_ref_walk_ops reclaim_ops = {
  * @r:     counts are added here
  *
  * Returns 0 or -EINTR (fatal signal; what was freed until then is freed
- * and counted), -ENOMEM.
+ * and counted), -ENOMEM, -EOPNOTSUPP (pte_ref_reclaim_unavailable()).
  */
 int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 		       unsigned long end, struct pte_ref_reclaim_result *r)
 {
-	struct reclaim *rc = kmalloc(sizeof(*rc), GFP_KERNEL);
 	struct pte_ref_reclaim_result before = *r;
 	u64 t0 = ktime_get_ns();
+	struct reclaim *rc;
 	int ret;
 
+	if (pte_ref_reclaim_unavailable())
+		return -EOPNOTSUPP;
+	rc = kmalloc(sizeof(*rc), GFP_KERNEL);
 	if (!rc)
 		return -ENOMEM;
 	rc->mm = mm;
 	rc->pid = pid;
 	rc->r = r;
 	rc->nr = 0;
+	rc->refuse = REFUSE_NONE;
 	ret = pte_ref_walk(mm, start, end, &reclaim_ops, rc);
 	kfree(rc);
 	r->processes++;

@@ -23,6 +23,8 @@ struct pte_ref_reclaim_result {
 	u64 skipped_excluded;	/* in a VMA reclaim must not touch */
 	u64 skipped_shared;	/* mapped by more than one VMA */
 	u64 skipped_busy;	/* pmd lock held, or the pmd changed */
+	u64 skipped_uffd;	/* mm has a userfaultfd-registered VMA */
+	u64 skipped_notifier;	/* mm has mmu notifiers (IOMMU, KVM...) */
 	u64 duration_ns;
 };
 

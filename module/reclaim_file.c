@@ -127,6 +127,8 @@ static int reclaim_show(struct seq_file *m, void *v)
 	seq_printf(m, "skipped_excluded %llu\n", r.skipped_excluded);
 	seq_printf(m, "skipped_shared %llu\n", r.skipped_shared);
 	seq_printf(m, "skipped_busy %llu\n", r.skipped_busy);
+	seq_printf(m, "skipped_uffd %llu\n", r.skipped_uffd);
+	seq_printf(m, "skipped_notifier %llu\n", r.skipped_notifier);
 	seq_printf(m, "duration_ns %llu\n", r.duration_ns);
 	return 0;
 }

@@ -172,9 +172,17 @@ static int walk_vma_range(struct walk_state *w, unsigned long addr,
 
 static int walk_lock(struct walk_state *w)
 {
+	int ret;
+
 	if (w->ops->write)
-		return mmap_write_lock_killable(w->mm) ? -EINTR : 0;
-	return mmap_read_lock_killable(w->mm) ? -EINTR : 0;
+		ret = mmap_write_lock_killable(w->mm);
+	else
+		ret = mmap_read_lock_killable(w->mm);
+	if (ret)
+		return -EINTR;
+	if (w->ops->locked)
+		w->ops->locked(w->mm, w->priv);
+	return 0;
 }
 
 static void walk_unlock(struct walk_state *w)

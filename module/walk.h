@@ -25,6 +25,12 @@ struct pte_ref_table {
 
 struct pte_ref_walk_ops {
 	/*
+	 * Called each time the walker has taken the mmap lock, before it
+	 * looks at a VMA: what the caller decides here holds until
+	 * ->unlocking.
+	 */
+	void (*locked)(struct mm_struct *mm, void *priv);
+	/*
 	 * A VMA, clipped to the walked range; its tables follow unless this
 	 * returns PTE_REF_WALK_SKIP.  A negative errno stops the walk.
 	 */

@@ -49,6 +49,7 @@ static const struct key_rule reclaim_rules[] = {
 	{ "freed", R_INT },		{ "freed_kb", R_INT },
 	{ "skipped_not_empty", R_INT },	{ "skipped_excluded", R_INT },
 	{ "skipped_shared", R_INT },	{ "skipped_busy", R_INT },
+	{ "skipped_uffd", R_INT },	{ "skipped_notifier", R_INT },
 	{ "duration_ns", R_INT },
 	{ NULL, R_AUTO },
 };

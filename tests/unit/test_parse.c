@@ -128,7 +128,7 @@ static void test_reclaim_good(void)
 	tap_ok(!reclaim_parse(&r, text, err, sizeof(err)),
 	       "reclaim parses %s", err);
 	tap_ok(!r.none && !r.all && r.pid == 812 && !r.ranged &&
-	       r.kvs.n == 11, "reclaim: target 812, 11 keys");
+	       r.kvs.n == 13, "reclaim: target 812, 13 keys");
 	kv = kv_find(&r.kvs, "target");
 	tap_ok(kv && kv->type == KV_STR && !strcmp(kv->val, "812"),
 	       "reclaim: target is text");
@@ -136,7 +136,8 @@ static void test_reclaim_good(void)
 	tap_ok(kv && kv->type == KV_INT && kv->num == 25600,
 	       "reclaim: freed 25600");
 	tap_ok(!strcmp(r.kvs.kv[0].key, "target") &&
-	       !strcmp(r.kvs.kv[10].key, "duration_ns"),
+	       !strcmp(r.kvs.kv[10].key, "skipped_uffd") &&
+	       !strcmp(r.kvs.kv[12].key, "duration_ns"),
 	       "reclaim: keys in file order");
 	reclaim_free(&r);
 	free(text);

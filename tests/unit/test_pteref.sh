@@ -230,7 +230,7 @@ result res "$SPID"
 result res_range "$SPID 0x7f0000000000-0x7f0000400000"
 result res_all all -e 's/^processes .*/processes 57/'
 result res_gone "$gone"
-all_keys="target error processes scanned freed freed_kb skipped_not_empty skipped_excluded skipped_shared skipped_busy duration_ns"
+all_keys="target error processes scanned freed freed_kb skipped_not_empty skipped_excluded skipped_shared skipped_busy skipped_uffd skipped_notifier duration_ns"
 
 serve "$TMP/res"; run reclaim "$SPID"; served
 t_is "reclaim exits 0, quiet" "$RC:$ERR" "0:"
@@ -256,7 +256,7 @@ t_is "reclaim --json: target a string, the rest numbers" \
 	"[\"$SPID\",0,25600,102400,3,123456789,$vm,$vm]"
 t_is "reclaim --json: only target is a string" \
 	"$(jq -c '[.[] | type] | group_by(.) | map("\(.[0])=\(length)")' <<<"$OUT")" \
-	'["number=12","string=1"]'
+	'["number=14","string=1"]'
 
 serve "$TMP/res_range"; run reclaim "$SPID" -r 7f0000000000-7f0000400000 -j
 served
