@@ -3,9 +3,12 @@
 #
 # ptestress stress keeps checking its own data; two reclaimers hammer it by
 # pid, one reclaims "all" while short-lived processes come and go, and its
-# pageout op pushes pages to zram swap where the kernel has zram.  The run fails on a
-# data mismatch, a failed reclaim, a leaked page table or any kernel report
-# on the console (vm-run's scan).
+# pageout op pushes pages to zram swap where the kernel has zram.  Beside
+# it run a UFFDIO_MOVE loop from an unregistered source (6.8+; reclaimed by
+# pid and by "all") and a layout process with an mmu notifier bound, which
+# "all" must leave alone.  The run fails on a data mismatch, a failed
+# move, a freed table of the notifier's process, a failed reclaim, a
+# leaked page table or any kernel report on the console (vm-run's scan).
 # PTE_REF_STRESS_SECONDS sets the length (default 20; soak: 3600).
 
 secs=${PTE_REF_STRESS_SECONDS:-20}
@@ -32,6 +35,23 @@ else
 fi
 
 RECLAIMER=$TOP/tests/helpers/reclaimer
+
+# The notifier's process, with known empty tables.
+npid=
+if [ -n "${PTE_REF_TEST_KMOD:-}" ] && start_bg no npid "$PTESTRESS" layout; then
+	nempty=$(grep '^expect ' "$no" | kvl empty)
+	nlay=$(grep '^layout ' "$no")
+	nrange="$(kvl start <<<"$nlay")-$(kvl end <<<"$nlay")"
+	insmod "$PTE_REF_TEST_KMOD" pid="$npid" || npid=
+fi
+# UFFDIO_MOVE, outliving the stress run (it exits 77 before 6.8).
+upid=
+if start_bg uo upid "$TOP/tests/helpers/uffdmove" --seconds $((secs + 10)) --chunks 4; then
+	"$RECLAIMER" "$D/reclaim" "$upid" "$upid" >/tmp/t08.r4 &
+	r4=$!
+else
+	upid=
+fi
 
 if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M; then
 	"$RECLAIMER" "$D/reclaim" "$spid" "$spid" >/tmp/t08.r1 &
@@ -71,6 +91,31 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 		test $(($(kvl freed_seen </tmp/t08.r1) + $(kvl freed_seen </tmp/t08.r2) + $(kvl freed_seen </tmp/t08.r3))) -gt 0
 else
 	not_ok "ptestress stress runs"
+fi
+if [ -n "$upid" ]; then
+	wait "$upid"
+	rc=$?
+	wait "$r4"
+	res=$(grep '^uffdmove ' "$uo")
+	diag "uffdmove: $res; its reclaimer: $(cat /tmp/t08.r4)"
+	eq "uffdmove beside the stress: every move succeeded, every byte arrived" \
+		"$rc $(kvl einval <<<"$res") $(kvl bad <<<"$res") $(kvl errors </tmp/t08.r4)" "0 0 0 0"
+elif grep -q '^skip' "$uo" 2>/dev/null; then
+	skip "uffdmove beside the stress" "$(cat "$uo")"
+else
+	not_ok "uffdmove beside the stress runs"
+fi
+if [ -n "$npid" ]; then
+	eq "notifier's process: reclaim all freed none of its $nempty empty tables" \
+		"$(census "$npid" "$nrange" | kv empty_tables)" "$nempty"
+	kill -USR2 "$npid"
+	for i in $(seq 100); do grep -q '^verify' "$no" && break; sleep 0.1; done
+	eq "notifier's process: every byte unchanged" \
+		"$(grep '^verify' "$no" | tail -n 1 | cut -d' ' -f1-2)" "verify ok"
+	stop_bg "$npid"
+	rmmod pte_ref_test_notifier
+else
+	not_ok "layout process with a notifier bound"
 fi
 [ "$swap" = 1 ] && swapoff /dev/zram0
 [ -w /sys/kernel/mm/ksm/run ] && echo 2 >/sys/kernel/mm/ksm/run
