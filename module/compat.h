@@ -21,6 +21,7 @@
 #include <linux/userfaultfd_k.h>
 #include <xen/xen.h>
 #include <asm/ibt.h>
+#include <asm/pgalloc.h>
 
 #if defined(CONFIG_FREE_USER_PTE)
 #include <linux/pte_ref.h>
@@ -49,14 +50,75 @@
  * empty tables by itself and counts references we would have to take
  * part in: no forced reclaim there.
  */
+/*
+ * The flush of every CPU's TLB and paging-structure caches (reclaim.c).
+ * 6.19+ exports __flush_tlb_all() to KVM's modules only (Kbuild); with
+ * PARAVIRT its parts are reachable through the exported pv_ops, without
+ * it they are native_flush_tlb_*(), not exported: no flush, no reclaim.
+ */
+#if defined(PTE_REF_NO_FLUSH_TLB_ALL) && !defined(CONFIG_PARAVIRT)
+#define PTE_REF_CAN_FLUSH	0
+#else
+#define PTE_REF_CAN_FLUSH	1
+#endif
+
 #if PTE_REF_HAVE_REFCOUNT
 #define PTE_REF_RECLAIM_NO	"the free_user_pte series frees empty tables itself"
+#elif !PTE_REF_CAN_FLUSH
+#define PTE_REF_RECLAIM_NO	"__flush_tlb_all() is not exported to modules (6.19+: KVM only), and without PARAVIRT nothing else flushes every PCID"
 #elif !PTE_REF_TABLES_RCU && ALLOC_SPLIT_PTLOCKS
 #define PTE_REF_RECLAIM_NO	"pte_free() needs ptlock_free(), not exported, on this config"
 #else
 #define PTE_REF_RECLAIM_NO	NULL
 #endif
 #define PTE_REF_RECLAIM_WRITE	(!PTE_REF_TABLES_RCU)
+
+/*
+ * May the module free a table itself?  Not where pte_free() reaches
+ * ptlock_free(), not exported, because page-table locks are allocated
+ * (lockdep): there reclaim frees through pte_free_defer(), found at load,
+ * or not at all.
+ */
+#if ALLOC_SPLIT_PTLOCKS
+#define PTE_REF_OWN_PTE_FREE	0
+#else
+#define PTE_REF_OWN_PTE_FREE	1
+#endif
+
+/*
+ * pte_free() of a user table.  With ASYNC_KERNEL_PGTABLE_FREE (7.x, x86
+ * with IOMMU_SVA) pte_free() -> pagetable_dtor_free() -> pagetable_free()
+ * refers to pagetable_free_kernel(), not exported, in a branch taken only
+ * for tables marked PT_kernel (include/linux/mm.h).  A user table never
+ * is, so we take the other branch ourselves: pagetable_dtor(), then
+ * __pagetable_free(), as pte_free() does.  A marked table would be a bug
+ * elsewhere: leak it rather than free it the wrong way.
+ */
+#if PTE_REF_OWN_PTE_FREE
+static inline void pte_ref_pte_free(struct mm_struct *mm, struct page *table)
+{
+#ifdef CONFIG_ASYNC_KERNEL_PGTABLE_FREE
+	struct ptdesc *pt = page_ptdesc(table);
+
+	if (WARN_ON_ONCE(ptdesc_test_kernel(pt)))
+		return;
+	pagetable_dtor(pt);
+	__pagetable_free(pt);
+#else
+	pte_free(mm, table);
+#endif
+}
+#endif
+
+/* A devmap (DAX) pmd maps a huge page: no PTE table behind it. */
+static inline bool pte_ref_pmd_devmap(pmd_t pmd)
+{
+#ifdef PTE_REF_HAVE_PMD_DEVMAP
+	return pmd_devmap(pmd);
+#else
+	return false;
+#endif
+}
 
 /*
  * Are we a Xen PV guest (or dom0)?  The fixture build FIXTURE=xen_pv
@@ -69,13 +131,23 @@
 #endif
 
 /*
- * ENDBR64, for symbols.c's IBT check (endbr.h).  Without kernel IBT the
+ * ENDBR64 and the seal objtool's list gets, for symbols.c's IBT check
+ * (endbr.h).  Without kernel IBT the
  * CPU feature is compiled out too and nothing is compared with it.
  */
 #if HAS_KERNEL_IBT
 #define pte_ref_endbr64()	gen_endbr()
+#define pte_ref_endbr_poison()	gen_endbr_poison()
 #else
 #define pte_ref_endbr64()	0U
+#define pte_ref_endbr_poison()	0U
+#endif
+
+/* Reasons of tracepoint tlb:tlb_flush: 7.x added TLB_REMOTE_WRONG_CPU. */
+#ifdef PTE_REF_HAVE_TLB_REMOTE_WRONG_CPU
+#define PTE_REF_TLB_REASONS	6
+#else
+#define PTE_REF_TLB_REASONS	5
 #endif
 
 /* UFFDIO_MOVE (6.8+) writes into tables of VMAs it did not register. */
@@ -113,7 +185,7 @@ static inline bool pte_ref_pmd_is_table(pmd_t pmdval)
 {
 	if (pmd_none(pmdval) || !pmd_present(pmdval))
 		return false;
-	if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval))
+	if (pmd_trans_huge(pmdval) || pte_ref_pmd_devmap(pmdval))
 		return false;
 	return !pmd_bad(pmdval);
 }

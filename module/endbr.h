@@ -8,7 +8,8 @@
  * function whose address the kernel never takes, and at boot
  * apply_seal_endbr() (arch/x86/kernel/alternative.c) "seals" each one,
  * IBT CPU or not: its ENDBR64 is overwritten with a 4-byte NOP, the
- * poison of gen_endbr_poison() (arch/x86/include/asm/ibt.h: 0x001f0f66).  The
+ * poison of gen_endbr_poison() (arch/x86/include/asm/ibt.h: 0x001f0f66,
+ * "osp nopl (%rax)", up to 6.x; 0xd6401f0f, "nopl -42(%rax)", in 7.x).  The
  * kernel's is_endbr() accepts that poison too (and ENDBR32), because
  * kprobes and ftrace only need to know where the prologue ends; for a
  * call we need exactly ENDBR64, so this compares with it and nothing else.
@@ -30,14 +31,15 @@
  * ENDBR64 (f3 0f 1e fa) is passed in as @endbr, the kernel's gen_endbr(),
  * never written as a constant: an immediate 0xfa1e0ff3 in our code would
  * put an ENDBR64, a landing pad for any indirect branch, in the module's
- * text (the reason gen_endbr() builds it with a NOT).
+ * text (the reason gen_endbr() builds it with a NOT).  The seal is passed
+ * in as @poison, the kernel's gen_endbr_poison(), which changed in 7.x.
  */
-#define PTE_REF_ENDBR_POISON	0x001f0f66U	/* 66 0f 1f 00: sealed */
 
 /* The bytes a kprobe on a function's entry skips (see above). */
-static inline int pte_ref_is_prologue(unsigned int insn, unsigned int endbr)
+static inline int pte_ref_is_prologue(unsigned int insn, unsigned int endbr,
+				      unsigned int poison)
 {
-	return insn == endbr || insn == PTE_REF_ENDBR_POISON;
+	return insn == endbr || insn == poison;
 }
 
 /*

@@ -54,6 +54,32 @@
  * mm while any of its VMAs is registered is what keeps reclaim out of
  * every move: this exclusion is load-bearing.
  *
+ * PT_RECLAIM (6.14+; always on in 7.x) frees tables too, from
+ * MADV_DONTNEED and MADV_FREE, which hold only the VMA's read lock
+ * (get_lock_mode(), mm/madvise.c:1771 in 7.3), so it runs beside our
+ * mmap read lock, in the very VMAs we walk.  Neither side can free a
+ * table twice, nor free one the other still uses, because both clear
+ * the pmd under the pmd lock and look at it under that lock first.  In
+ * 7.3's mm/memory.c (6.14's try_to_free_pte() is the slow path alone):
+ * - zap_pte_range() holds the PTE lock from pte_offset_map_lock(), which
+ *   took it and then checked that the pmd still maps this table
+ *   (mm/pgtable-generic.c:405); its fast path zap_empty_pte_table()
+ *   (1982) then only trylocks the pmd lock and clears the pmd.  We clear
+ *   only with the PTE lock held too, so not while it holds it; and if we
+ *   cleared first, its pmd check fails, it finds the pmd none and goes.
+ * - zap_pte_table_if_empty() (1997), its slow path, takes the pmd lock,
+ *   then maps the table with pte_offset_map_rw_nolock(), which returns
+ *   NULL for a none pmd, takes the PTE lock nested, and checks all 512
+ *   entries: our order (pmd lock, then PTE lock), and our checks.
+ * - We take the pmd lock (only tried), check that the pmd is still a
+ *   table, then the PTE lock, then all 512 entries: a pmd it cleared is
+ *   none to us, a busy table is skipped.
+ * Whoever clears the pmd owns the table: it frees it after a TLB flush
+ * and a grace period (its mmu_gather's tlb_remove_table(), our
+ * pte_free_defer() semantics), while the other's lockless walkers map it
+ * under RCU.  The lock order is the same on both sides, pmd lock then
+ * PTE lock, or a trylock against it, so they cannot deadlock.
+ *
  * 6.1 (no RCU protection of PTE tables), as 6.1's collapse_and_free_pmd()
  * and retract_page_tables(): mmap lock for write (excludes every page
  * fault and every mmap-locked walker), the VMA's anon_vma lock for write
@@ -61,7 +87,8 @@
  * clear; then per batch the flush IPI to every CPU, which also waits out
  * GUP-fast as tlb_remove_table_sync_one() does, and the free.
  *
- * Line numbers cited in this file are Debian 6.12.118's.
+ * Line numbers cited in this file are Debian 6.12.118's, unless they say
+ * otherwise.
  *
  * Work is bounded: a batch is at most RECLAIM_BATCH tables, after which
  * the walker drops the mmap lock and reschedules; pmd locks are only
@@ -112,8 +139,8 @@ const char *pte_ref_reclaim_unavailable(void)
 	 */
 	if (pte_ref_xen_pv())
 		return "running as a Xen PV guest (page tables pinned by Xen), not supported";
-	/* Where page-table locks are allocated, only it frees a table. */
-	if (PTE_REF_TABLES_RCU && ALLOC_SPLIT_PTLOCKS && !pte_ref_sym.pte_free_defer)
+	/* Where pte_free() cannot be linked, only it frees a table. */
+	if (PTE_REF_TABLES_RCU && !PTE_REF_OWN_PTE_FREE && !pte_ref_sym.pte_free_defer)
 		return pte_ref_sym.pte_free_defer_why;
 	return NULL;
 }
@@ -241,16 +268,19 @@ static enum detach detach_if_empty(struct mm_struct *mm, pmd_t *pmdp,
 }
 
 /*
- * Where PTE tables are not RCU-freed and their locks are allocated, a
- * table's free is ptlock_free(), which is not exported: not a single call
- * to pte_free() may be compiled in, or modpost fails (and reclaim is
- * refused, PTE_REF_RECLAIM_NO).
+ * Where pte_free() reaches an unexported function (compat.h,
+ * PTE_REF_OWN_PTE_FREE), not a single call to it may be compiled in, or
+ * modpost fails: tables are then freed by pte_free_defer() (6.5+) or not
+ * at all (reclaim refused, PTE_REF_RECLAIM_NO).
  */
-#if PTE_REF_TABLES_RCU || !ALLOC_SPLIT_PTLOCKS
+#if PTE_REF_OWN_PTE_FREE
 static void free_table_rcu(struct rcu_head *head)
 {
-	pte_free(NULL, container_of(head, struct page, rcu_head));
+	pte_ref_pte_free(NULL, container_of(head, struct page, rcu_head));
 }
+#endif
+
+#if PTE_REF_OWN_PTE_FREE || PTE_REF_TABLES_RCU
 
 /*
  * As ___pte_free_tlb() (arch/x86/mm/pgtable.c:53-58): release the page
@@ -263,12 +293,14 @@ static void free_table(struct mm_struct *mm, struct page *table)
 {
 	mm_dec_nr_ptes(mm);
 	paravirt_release_pte(page_to_pfn(table));
+#if PTE_REF_OWN_PTE_FREE
 	if (!PTE_REF_TABLES_RCU)
-		pte_free(mm, table);	/* every walker was excluded */
-	else if (ALLOC_SPLIT_PTLOCKS)
-		pte_ref_sym.pte_free_defer(mm, table);
+		pte_ref_pte_free(mm, table);	/* every walker was excluded */
 	else
 		call_rcu(&table->rcu_head, free_table_rcu);
+#else
+	pte_ref_sym.pte_free_defer(mm, table);
+#endif
 }
 #else
 static void free_table(struct mm_struct *mm, struct page *table)
@@ -278,9 +310,27 @@ static void free_table(struct mm_struct *mm, struct page *table)
 }
 #endif
 
+/*
+ * Everything this CPU caches of page tables: TLB entries of every PCID,
+ * global ones and the paging-structure caches.  6.19+ exports
+ * __flush_tlb_all() to KVM only (or not at all without KVM); then we do
+ * what it does
+ * (arch/x86/mm/tlb.c), through the exported pv_ops: a global flush
+ * (INVPCID all-context or a CR4.PGE toggle) or, without PGE, which also
+ * means without PCID, a CR3 reload.  Called with preemption off (IPI).
+ */
 static void flush_this_cpu(void *unused)
 {
+#if !PTE_REF_CAN_FLUSH
+	WARN_ON_ONCE(1);	/* unreachable: reclaim is refused (compat.h) */
+#elif defined(PTE_REF_NO_FLUSH_TLB_ALL)
+	if (cpu_feature_enabled(X86_FEATURE_PGE))
+		__flush_tlb_global();
+	else
+		__flush_tlb_local();
+#else
 	__flush_tlb_all();
+#endif
 }
 
 /* The pmds of the batch are clear: flush every CPU, then free. */
@@ -312,7 +362,6 @@ static bool reclaim_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 {
 	struct reclaim *rc = priv;
 	struct pte_ref_reclaim_result *r = rc->r;
-	struct anon_vma *av = PTE_REF_RECLAIM_WRITE ? vma->anon_vma : NULL;
 	struct page *table;
 	enum detach d;
 
@@ -333,11 +382,16 @@ static bool reclaim_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 		r->skipped_shared++;
 		return false;
 	}
-	if (av)
-		anon_vma_lock_write(av);
+#if PTE_REF_RECLAIM_WRITE
+	/* 6.1: rmap walkers hold the anon_vma lock (7.x moved it to mm/). */
+	if (vma->anon_vma)
+		anon_vma_lock_write(vma->anon_vma);
 	d = detach_if_empty(rc->mm, pmdp, &table);
-	if (av)
-		anon_vma_unlock_write(av);
+	if (vma->anon_vma)
+		anon_vma_unlock_write(vma->anon_vma);
+#else
+	d = detach_if_empty(rc->mm, pmdp, &table);
+#endif
 
 	if (d == NOT_EMPTY) {
 		r->skipped_not_empty++;

@@ -11,10 +11,17 @@
  *
  * Counters are per CPU and only grow; a reset records their sums as the
  * new base, so that it loses no increment that races with it.
+ *
+ * PT_RECLAIM (6.14+) frees tables from MADV_DONTNEED's zap.  6.14 to 6.19
+ * have a function for it, free_pte(), which we probe.  7.1 inlined it in
+ * zap_pte_range(): there a hit on ___pte_free_tlb() is told apart by its
+ * caller (free_site.h), looked up once per call site and cached.
  */
 #define pr_fmt(fmt) "pte_ref: " fmt
 
 #include <linux/capability.h>
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
@@ -24,6 +31,8 @@
 #include <linux/tracepoint.h>
 #include <asm/tlbflush.h>
 
+#include "compat.h"
+#include "free_site.h"
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
 #include "stats.h"
@@ -55,9 +64,21 @@ static struct probe probes[] = {
 	  "no free_pte_table() (kernel without the free_user_pte series)",
 	  PTE_REF_STAT_FREE_PTE_TABLE },
 	[P_PT_RECLAIM] = { "pt_reclaim", "free_pte", "try_to_free_pte",
-	  "no free_pte() (kernel without CONFIG_PT_RECLAIM, Linux 6.14+)",
+	  IS_ENABLED(CONFIG_PT_RECLAIM) ?
+	  "cannot probe free_pte() or ___pte_free_tlb()" :
+	  "kernel built without CONFIG_PT_RECLAIM (Linux 6.14+)",
 	  PTE_REF_STAT_PT_RECLAIM },
 };
+
+/*
+ * 7.1+: PT_RECLAIM counted by the caller of ___pte_free_tlb().  Return
+ * addresses already classified, hashed into one word each: a lost race
+ * for a slot only costs one more lookup.
+ */
+static bool pt_reclaim_by_site;
+#define SITE_BITS	3
+static unsigned long zap_sites[1 << SITE_BITS], other_sites[1 << SITE_BITS];
+static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], site_name);
 
 static struct tracepoint *tlb_flush_tp;	/* NULL: not in this kernel */
 static bool tlb_flush_on;
@@ -81,10 +102,43 @@ static int count_hit(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* Did the caller of the probed function come from the zap path? */
+static bool from_zap(struct pt_regs *regs)
+{
+	/* At the entry, the stack's top word is the return address. */
+	unsigned long ret = regs_get_kernel_stack_nth(regs, 0);
+	unsigned int slot = hash_long(ret, SITE_BITS);
+	char *name;
+	bool zap;
+
+	if (READ_ONCE(zap_sites[slot]) == ret)
+		return true;
+	if (READ_ONCE(other_sites[slot]) == ret)
+		return false;
+	name = this_cpu_ptr(site_name);	/* preemption is off in a kprobe */
+	sprint_symbol_no_offset(name, ret);
+	zap = pte_ref_free_site_is_zap(name);
+	if (zap)
+		WRITE_ONCE(zap_sites[slot], ret);
+	else
+		WRITE_ONCE(other_sites[slot], ret);
+	return zap;
+}
+
+/* ___pte_free_tlb(): munmap/exit, or on 7.1+ maybe PT_RECLAIM. */
+static int count_free_tlb(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (READ_ONCE(pt_reclaim_by_site) && from_zap(regs))
+		this_cpu_inc(counts.v[PTE_REF_STAT_PT_RECLAIM]);
+	else
+		this_cpu_inc(counts.v[PTE_REF_STAT_PTE_FREE_TLB]);
+	return 0;
+}
+
 static void count_tlb_flush(void *data, int reason, unsigned long pages)
 {
 	this_cpu_inc(counts.v[PTE_REF_STAT_TLB_FLUSHES]);
-	if (reason >= 0 && reason < 5)
+	if (reason >= 0 && reason < PTE_REF_TLB_REASONS)
 		this_cpu_inc(counts.v[PTE_REF_STAT_TLB_REASON + reason]);
 	if (pages == TLB_FLUSH_ALL)
 		this_cpu_inc(counts.v[PTE_REF_STAT_TLB_FULL]);
@@ -96,7 +150,7 @@ static int probe_register(struct probe *p)
 {
 	memset(&p->kp, 0, sizeof(p->kp));
 	p->kp.symbol_name = p->symbol;
-	p->kp.pre_handler = count_hit;
+	p->kp.pre_handler = p == &probes[P_MUNMAP_EXIT] ? count_free_tlb : count_hit;
 	return register_kprobe(&p->kp);
 }
 
@@ -236,8 +290,9 @@ static int stats_show(struct seq_file *m, void *v)
 {
 	static const char * const reasons[] = {
 		"task_switch", "remote_shootdown", "local_shootdown",
-		"local_mm_shootdown", "remote_send_ipi",
+		"local_mm_shootdown", "remote_send_ipi", "remote_wrong_cpu",
 	};
+
 	struct counts now;
 	u64 d[PTE_REF_STAT_NR], ns, munmap;
 	bool on, tlb = tlb_flush_tp;
@@ -252,7 +307,7 @@ static int stats_show(struct seq_file *m, void *v)
 	on = counting;
 	mutex_unlock(&stats_lock);
 
-	/* A pt_reclaim free goes through ___pte_free_tlb() too. */
+	/* free_pte()'s free goes through ___pte_free_tlb() too. */
 	munmap = d[PTE_REF_STAT_PTE_FREE_TLB];
 	if (probes[P_PT_RECLAIM].available)
 		munmap -= min(munmap, d[PTE_REF_STAT_PT_RECLAIM]);
@@ -264,12 +319,13 @@ static int stats_show(struct seq_file *m, void *v)
 	show_count(m, "frees_free_pte_table", d[PTE_REF_STAT_FREE_PTE_TABLE],
 		   probes[P_FREE_PTE_TABLE].available);
 	show_count(m, "frees_pt_reclaim", d[PTE_REF_STAT_PT_RECLAIM],
-		   probes[P_PT_RECLAIM].available);
+		   probes[P_PT_RECLAIM].available || pt_reclaim_by_site);
 	seq_printf(m, "frees_forced %llu\n", d[PTE_REF_STAT_FORCED]);
 	show_count(m, "tlb_flushes", d[PTE_REF_STAT_TLB_FLUSHES], tlb);
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
 		snprintf(key, sizeof(key), "tlb_flush_%s", reasons[i]);
-		show_count(m, key, d[PTE_REF_STAT_TLB_REASON + i], tlb);
+		show_count(m, key, d[PTE_REF_STAT_TLB_REASON + i],
+			   tlb && i < PTE_REF_TLB_REASONS);
 	}
 	show_count(m, "tlb_flush_pages", d[PTE_REF_STAT_TLB_PAGES], tlb);
 	show_count(m, "tlb_flush_full", d[PTE_REF_STAT_TLB_FULL], tlb);
@@ -309,6 +365,8 @@ void pte_ref_stats_info(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		if (probes[i].available)
 			seq_printf(m, "probe_%s available\n", probes[i].name);
+		else if (i == P_PT_RECLAIM && pt_reclaim_by_site)
+			seq_puts(m, "probe_pt_reclaim available: no free_pte() (7.1+), ___pte_free_tlb() called from the zap path\n");
 		else
 			seq_printf(m, "probe_%s unavailable: %s\n",
 				   probes[i].name, probes[i].why_not);
@@ -327,6 +385,9 @@ void pte_ref_stats_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(probes); i++)
 		probes[i].available = probe_possible(&probes[i]);
+	pt_reclaim_by_site = IS_ENABLED(CONFIG_PT_RECLAIM) &&
+			     !probes[P_PT_RECLAIM].available &&
+			     probes[P_MUNMAP_EXIT].available;
 	for_each_kernel_tracepoint(find_tlb_flush, NULL);
 
 	mutex_lock(&stats_lock);

@@ -13,10 +13,10 @@ enum pte_ref_stat {
 	/* Probed, only while counting is on: */
 	PTE_REF_STAT_PTE_FREE_TLB,	/* ___pte_free_tlb(): free_pgtables() */
 	PTE_REF_STAT_FREE_PTE_TABLE,	/* the series' free_pte_table() */
-	PTE_REF_STAT_PT_RECLAIM,	/* 6.14+ mm/pt_reclaim.c free_pte() */
+	PTE_REF_STAT_PT_RECLAIM,	/* 6.14+ PT_RECLAIM, from zap_pte_range() */
 	PTE_REF_STAT_TLB_FLUSHES,	/* tlb:tlb_flush, every reason */
-	PTE_REF_STAT_TLB_REASON,	/* ... + reason, for the 5 known ones */
-	PTE_REF_STAT_TLB_PAGES = PTE_REF_STAT_TLB_REASON + 5,
+	PTE_REF_STAT_TLB_REASON,	/* ... + reason, for the 6 known ones */
+	PTE_REF_STAT_TLB_PAGES = PTE_REF_STAT_TLB_REASON + 6,
 	PTE_REF_STAT_TLB_FULL,		/* pages == TLB_FLUSH_ALL */
 	/* Always counted, by the module itself: */
 	PTE_REF_STAT_FORCED,

@@ -78,7 +78,8 @@ static unsigned long find_lookup(const char **why)
 	}
 	addr -= off;
 	if (off && (copy_from_kernel_nofault(&insn, (void *)addr, 4) ||
-		    !pte_ref_is_prologue(insn, pte_ref_endbr64()))) {
+		    !pte_ref_is_prologue(insn, pte_ref_endbr64(),
+					 pte_ref_endbr_poison()))) {
 		*why = "has its kprobe at +4 but neither ENDBR64 nor its seal at its entry";
 		return 0;
 	}

@@ -100,7 +100,7 @@ static int walk_pmd_range(struct walk_state *w, pud_t *pudp,
 		next = pmd_addr_end(addr, end);
 		if (pmd_none(pmdval) || !pmd_present(pmdval))
 			continue;	/* no table, or a THP being migrated */
-		if (pmd_trans_huge(pmdval) || pmd_devmap(pmdval)) {
+		if (pmd_trans_huge(pmdval) || pte_ref_pmd_devmap(pmdval)) {
 			if (w->ops->huge_pmd)
 				w->ops->huge_pmd(addr & PMD_MASK, w->priv);
 			continue;

@@ -432,6 +432,7 @@ static const struct {
 	STAT(tlb_flushes),			STAT(tlb_flush_task_switch),
 	STAT(tlb_flush_remote_shootdown),	STAT(tlb_flush_local_shootdown),
 	STAT(tlb_flush_local_mm_shootdown),	STAT(tlb_flush_remote_send_ipi),
+	STAT(tlb_flush_remote_wrong_cpu),
 	STAT(tlb_flush_pages),			STAT(tlb_flush_full),
 	STAT(censuses),
 };

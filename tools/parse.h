@@ -103,6 +103,7 @@ struct stats {
 	struct stat_ctr tlb_flushes, tlb_flush_task_switch;
 	struct stat_ctr tlb_flush_remote_shootdown, tlb_flush_local_shootdown;
 	struct stat_ctr tlb_flush_local_mm_shootdown, tlb_flush_remote_send_ipi;
+	struct stat_ctr tlb_flush_remote_wrong_cpu;	/* 7.x; n/a before */
 	struct stat_ctr tlb_flush_pages, tlb_flush_full;
 	struct stat_ctr censuses;
 };

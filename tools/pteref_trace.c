@@ -53,6 +53,7 @@ static int kernel_flavor(enum flavor *flavor)
 	const char *env = getenv("PTE_REF_KALLSYMS");
 	const char *path = env && *env ? env : KALLSYMS;
 	bool series = false, free_pte = false, try_to_free_pte = false;
+	bool zap_batched = false;
 	char *line = NULL, name[256];
 	size_t cap = 0;
 	FILE *f;
@@ -73,6 +74,8 @@ static int kernel_flavor(enum flavor *flavor)
 			free_pte = true;
 		else if (!strcmp(name, "try_to_free_pte"))
 			try_to_free_pte = true;
+		else if (!strcmp(name, "zap_vma_range_batched"))
+			zap_batched = true;
 	}
 	free(line);
 	if (ferror(f)) {
@@ -81,7 +84,13 @@ static int kernel_flavor(enum flavor *flavor)
 		return EXIT_RUNTIME;
 	}
 	fclose(f);
-	*flavor = series ? SERIES : free_pte && try_to_free_pte ?
+	/*
+	 * PT_RECLAIM: 6.14-6.19 have free_pte() and try_to_free_pte(); 7.1+
+	 * inline them in zap_pte_range(), under madvise's
+	 * zap_vma_range_batched() (PT_RECLAIM is always on in 7.x on x86).
+	 */
+	*flavor = series ? SERIES :
+		  (free_pte && try_to_free_pte) || zap_batched ?
 		  PT_RECLAIM : STOCK;
 	return 0;
 }

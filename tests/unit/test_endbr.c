@@ -19,19 +19,25 @@ static unsigned int insn(const unsigned char b[4])
 }
 
 #define ENDBR64	0xfa1e0ff3U	/* what the kernel's gen_endbr() returns */
+#define POISON6	0x001f0f66U	/* gen_endbr_poison(), up to 6.x */
+#define POISON7	0xd6401f0fU	/* gen_endbr_poison(), 7.x */
 
 static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 static const unsigned char endbr32[4] = { 0xf3, 0x0f, 0x1e, 0xfb };
-static const unsigned char poison[4] = { 0x66, 0x0f, 0x1f, 0x00 };	/* nopw (%rax) */
+static const unsigned char poison[4] = { 0x66, 0x0f, 0x1f, 0x00 };	/* osp nopl (%rax) */
+static const unsigned char poison7[4] = { 0x0f, 0x1f, 0x40, 0xd6 };	/* nopl -42(%rax) */
 static const unsigned char push_rbp[4] = { 0x55, 0x48, 0x89, 0xe5 };	/* push; mov */
 
 static void test_patterns(void)
 {
 	tap_ok(insn(endbr64) == ENDBR64, "ENDBR64 bytes are gen_endbr()'s value");
-	tap_ok(insn(poison) == PTE_REF_ENDBR_POISON, "seal poison bytes are the constant");
+	tap_ok(insn(poison) == POISON6 && insn(poison7) == POISON7,
+	       "seal poison bytes of 6.x and 7.x are gen_endbr_poison()'s values");
 
 	tap_ok(pte_ref_indirect_ok(insn(endbr64), 1, ENDBR64), "IBT on: ENDBR64 is callable");
-	tap_ok(!pte_ref_indirect_ok(insn(poison), 1, ENDBR64), "IBT on: a sealed function is not");
+	tap_ok(!pte_ref_indirect_ok(insn(poison), 1, ENDBR64) &&
+	       !pte_ref_indirect_ok(insn(poison7), 1, ENDBR64),
+	       "IBT on: a sealed function (6.x or 7.x seal) is not");
 	tap_ok(!pte_ref_indirect_ok(insn(endbr32), 1, ENDBR64), "IBT on: ENDBR32 is not");
 	tap_ok(!pte_ref_indirect_ok(insn(push_rbp), 1, ENDBR64), "IBT on: a plain instruction is not");
 
@@ -41,10 +47,15 @@ static void test_patterns(void)
 	       pte_ref_indirect_ok(insn(push_rbp), 0, ENDBR64),
 	       "IBT off: every entry is callable");
 
-	tap_ok(pte_ref_is_prologue(insn(endbr64), ENDBR64) && pte_ref_is_prologue(insn(poison), ENDBR64),
-	       "kprobes skip ENDBR64 and the poison");
-	tap_ok(!pte_ref_is_prologue(insn(endbr32), ENDBR64) && !pte_ref_is_prologue(insn(push_rbp), ENDBR64),
-	       "... and nothing else");
+	tap_ok(pte_ref_is_prologue(insn(endbr64), ENDBR64, POISON6) &&
+	       pte_ref_is_prologue(insn(poison), ENDBR64, POISON6) &&
+	       pte_ref_is_prologue(insn(poison7), ENDBR64, POISON7),
+	       "kprobes skip ENDBR64 and the kernel's own seal");
+	tap_ok(!pte_ref_is_prologue(insn(endbr32), ENDBR64, POISON6) &&
+	       !pte_ref_is_prologue(insn(push_rbp), ENDBR64, POISON6) &&
+	       !pte_ref_is_prologue(insn(poison7), ENDBR64, POISON6) &&
+	       !pte_ref_is_prologue(insn(poison), ENDBR64, POISON7),
+	       "... and nothing else, not another kernel's seal");
 }
 
 static void test_offset(void)

@@ -250,8 +250,8 @@ static void test_stats_good(void)
 	tap_ok(!st.frees_munmap_exit.na && st.frees_munmap_exit.val == 1536 &&
 	       !st.frees_forced.na && st.frees_forced.val == 12,
 	       "stats: frees_munmap_exit 1536, frees_forced 12");
-	tap_ok(st.frees_free_pte_table.na && st.frees_pt_reclaim.na,
-	       "stats: n/a counters");
+	tap_ok(st.frees_free_pte_table.na && st.frees_pt_reclaim.na &&
+	       st.tlb_flush_remote_wrong_cpu.na, "stats: n/a counters");
 	tap_ok(st.tlb_flushes.val == 40213 &&
 	       st.tlb_flush_task_switch.val == 30000 &&
 	       st.tlb_flush_remote_shootdown.val == 100 &&

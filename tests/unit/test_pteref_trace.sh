@@ -50,6 +50,10 @@ kallsyms "ffffffff81301230 T free_pte" "ffffffff81301300 T try_to_free_pte"
 run trace frees -n
 t_is "free_pte and try_to_free_pte: frees-pt_reclaim.bt" "$OUT" \
 	"bpftrace $SCRIPTS/frees-pt_reclaim.bt"
+kallsyms "ffffffff81301230 T zap_vma_range_batched"
+run trace frees -n
+t_is "7.1+ (zap_vma_range_batched, PT_RECLAIM inlined): frees-pt_reclaim.bt" "$OUT" \
+	"bpftrace $SCRIPTS/frees-pt_reclaim.bt"
 kallsyms "ffffffff81301230 t free_pte"
 run trace frees -n
 t_is "free_pte alone (no try_to_free_pte): frees.bt" "$OUT" \
