@@ -13,6 +13,7 @@
 #include "util.h"
 
 #define SZ_4K	(1ULL << 12)
+#define SZ_1M	(1ULL << 20)
 #define SZ_2M	(1ULL << 21)
 #define SZ_1G	(1ULL << 30)
 

@@ -18,7 +18,7 @@
 #include "ptestress.h"
 
 const char headline_usage[] =
-"ptestress headline [-s SIZE] [-t STRIDE] [-w]\n"
+"ptestress headline [-s SIZE] [-t STRIDE] [-S] [-w] [-u]\n"
 "  Map SIZE; for each 2 MiB chunk write one byte every STRIDE bytes, then\n"
 "  MADV_DONTNEED the chunk.  Prints 'headline', 'before' and 'after'\n"
 "  lines with VmSize, VmRSS and VmPTE in kB.\n"
@@ -26,6 +26,8 @@ const char headline_usage[] =
 "                      (default 50G)\n"
 "  -t, --stride STRIDE distance between writes in a chunk (default 4K;\n"
 "                      2M = one page per chunk, the same tables, faster)\n"
+"  -S, --split         give each chunk back as two 1 MiB MADV_DONTNEEDs,\n"
+"                      which PT_RECLAIM (6.14+) frees no table for\n"
 "  -w, --wait          then print 'ready' and wait for SIGTERM or SIGINT\n"
 "  -u, --munmap        then munmap the region, print 'munmap ns=N vmpte_kb=P'\n"
 "                      (the kernel's own way of freeing those tables)\n"
@@ -33,7 +35,7 @@ const char headline_usage[] =
 
 struct headline {
 	unsigned long long size, stride, chunks;
-	int wait, munmap;
+	int wait, munmap, split;
 	char *start;
 };
 
@@ -44,12 +46,13 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 		{ "stride", required_argument, NULL, 't' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "munmap", no_argument, NULL, 'u' },
+		{ "split", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:t:wuh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:wuSh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (ps_size_arg("--size", optarg, &h->size))
@@ -64,6 +67,9 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 			break;
 		case 'u':
 			h->munmap = 1;
+			break;
+		case 'S':
+			h->split = 1;
 			break;
 		case 'h':
 			fputs(headline_usage, stdout);
@@ -92,10 +98,19 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Touch a chunk every stride bytes, then drop its pages. */
+static int dontneed(volatile char *p, unsigned long long len)
+{
+	if (len && madvise((void *)p, len, MADV_DONTNEED)) {
+		ps_err("madvise(MADV_DONTNEED): %m");
+		return -1;
+	}
+	return 0;
+}
+
+/* Touch a chunk every stride bytes, then drop its pages (in 1 or 2 calls). */
 static int churn(const struct headline *h)
 {
-	unsigned long long off, len, i;
+	unsigned long long off, len, half, i;
 	volatile char *chunk;	/* written, never read: faults are the point */
 
 	for (off = 0; off < h->size; off += SZ_2M) {
@@ -103,10 +118,9 @@ static int churn(const struct headline *h)
 		len = h->size - off < SZ_2M ? h->size - off : SZ_2M;
 		for (i = 0; i < len; i += h->stride)
 			chunk[i] = 1;
-		if (madvise((void *)chunk, len, MADV_DONTNEED)) {
-			ps_err("madvise(MADV_DONTNEED): %m");
+		half = h->split && len > SZ_1M ? SZ_1M : len;
+		if (dontneed(chunk, half) || dontneed(chunk + half, len - half))
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -136,9 +150,9 @@ int cmd_headline(int argc, char **argv)
 	if (!h.start)
 		return EXIT_RUNTIME;
 	h.chunks = (h.size + SZ_2M - 1) / SZ_2M;
-	printf("headline pid=%d size=%llu stride=%llu chunks=%llu "
+	printf("headline pid=%d size=%llu stride=%llu chunks=%llu split=%d "
 	       "start=0x%llx end=0x%llx\n", getpid(), h.size, h.stride,
-	       h.chunks, (unsigned long long)(uintptr_t)h.start,
+	       h.chunks, h.split, (unsigned long long)(uintptr_t)h.start,
 	       (unsigned long long)(uintptr_t)h.start + h.size);
 	if (read_vm_kb(&vm))
 		return EXIT_RUNTIME;

@@ -40,6 +40,13 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # vmpte PID: the kernel's VmPTE of the process, in kB.
 vmpte() { awk '$1 == "VmPTE:" { print $2 }' /proc/"$1"/status; }
 
+# kconf SYM: the kernel under test was built with CONFIG_SYM=y, by its own
+# .config (tests/run passes its path), not by what the module says.
+kconf() { grep -qx "CONFIG_$1=y" "${PTE_REF_KCONFIG:-/nonexistent}"; }
+
+# ksym NAME: the running kernel has a function NAME (/proc/kallsyms).
+ksym() { awk -v n="$1" '$3 == n && NF == 3 { f = 1; exit } END { exit !f }' /proc/kallsyms; }
+
 load_module() { insmod "$PTE_REF_KO"; }
 unload_module() { rmmod pte_ref; }
 

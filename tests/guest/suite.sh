@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -n "${PTE_REF_KO:-}" ] || { echo "Bail out! PTE_REF_KO is not set"; exit 1; }
 echo "TAP version 13"
 diag "kernel $(uname -r), module $PTE_REF_KO"
+[ -r "${PTE_REF_KCONFIG:-}" ] || { echo "Bail out! PTE_REF_KCONFIG (the kernel's .config) unreadable"; exit 1; }
 
 if [ $# -eq 0 ]; then
 	set -- "$here"/t[0-9]*.sh

@@ -76,7 +76,7 @@ else
 fi
 
 # The headline workload, small: 1 GiB, one touch per 2 MiB, all emptied.
-if start_bg ho hpid "$PTESTRESS" headline --size 1G --stride 2M --wait; then
+if start_bg ho hpid "$PTESTRESS" headline --size 1G --stride 2M --split --wait; then
 	h=$(grep '^headline ' "$ho")
 	c=$(census "$hpid" "$(kvl start <<<"$h")-$(kvl end <<<"$h")")
 	eq "headline 1G: 512 tables, all empty, no entries" \

@@ -79,7 +79,7 @@ else
 fi
 
 # The series' headline, small: every table of the region goes.
-if start_bg ho hpid "$PTESTRESS" headline --size 1G --stride 2M --wait; then
+if start_bg ho hpid "$PTESTRESS" headline --size 1G --stride 2M --split --wait; then
 	v0=$(vmpte "$hpid")
 	"$WR" "$D/reclaim" "$hpid" >/dev/null
 	v1=$(vmpte "$hpid")
@@ -93,7 +93,7 @@ else
 fi
 
 # all: every process, and our target among them.
-if start_bg ho hpid "$PTESTRESS" headline --size 256M --stride 2M --wait; then
+if start_bg ho hpid "$PTESTRESS" headline --size 256M --stride 2M --split --wait; then
 	r=$("$WR" "$D/reclaim" all)
 	eq "reclaim all: succeeds" "${r%% *} $(rkv target) $(rkv error)" "OK all 0"
 	check "reclaim all: freed at least the 128 tables of our process" test "$(rkv freed)" -ge 128
@@ -105,7 +105,7 @@ fi
 
 # rmmod while a reclaim runs: rmmod is refused (busy) until the write is
 # done, then succeeds; never a crash (the console scan checks).
-if start_bg ho hpid "$PTESTRESS" headline --size 16G --stride 2M --wait; then
+if start_bg ho hpid "$PTESTRESS" headline --size 16G --stride 2M --split --wait; then
 	"$WR" "$D/reclaim" "$hpid" >/tmp/t07.rmmod &
 	wpid=$!
 	for i in $(seq 100); do rmmod pte_ref 2>/dev/null && break; sleep 0.05; done
@@ -120,7 +120,7 @@ check "no page table leaked (no pgtables_bytes complaint)" \
 	sh -c "! dmesg | grep -q 'non-zero pgtables_bytes'"
 
 # pteref reclaim: text and JSON, VmPTE before and after.
-if start_bg ho hpid "$PTESTRESS" headline --size 512M --stride 2M --wait; then
+if start_bg ho hpid "$PTESTRESS" headline --size 512M --stride 2M --split --wait; then
 	j=$("$PTEREF" reclaim "$hpid" --json)
 	eq "pteref reclaim --json: target, freed, VmPTE drop" \
 		"$(jq -r '"\(.target) \(.freed) \(.vmpte_before_kb - .vmpte_after_kb)"' <<<"$j")" \

@@ -53,6 +53,12 @@ else
 	upid=
 fi
 
+# Counting on during the race: the probes run under it too, and on
+# PT_RECLAIM kernels (6.14+) `stats` shows the kernel freeing tables while
+# reclaim works on the same VMAs (the dontneed op gives back whole aligned
+# 2 MiB chunks half the time).
+"$WR" "$D/stats" on >/dev/null
+"$WR" "$D/stats" 0 >/dev/null
 if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M; then
 	"$RECLAIMER" "$D/reclaim" "$spid" "$spid" >/tmp/t08.r1 &
 	r1=$!
@@ -72,6 +78,15 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	diag "target: $res"
 	diag "reclaimers: $(cat /tmp/t08.r1) | $(cat /tmp/t08.r2) | all: $(cat /tmp/t08.r3)"
 	grep '^mismatch' "$so" | head -n 3 | sed 's/^/# /'
+	grep '^ptestress: stress: ' "$so" | sed 's/thread [0-9]*/thread N/' | sort | uniq -c |
+		sort -rn | head -n 5 | sed 's/^/# errors: /'
+	st=$(cat "$D/stats")
+	"$WR" "$D/stats" off >/dev/null
+	diag "stats over the race: $(grep -E '^(frees_|tlb_flushes )' <<<"$st" | tr '\n' ' ')"
+	if kconf PT_RECLAIM; then
+		check "PT_RECLAIM freed tables during the race ($(kv frees_pt_reclaim <<<"$st"))" \
+			test "$(kv frees_pt_reclaim <<<"$st")" -gt 0
+	fi
 	eq "stress target: exit 0, no mismatch" "$rc $(kvl mismatches <<<"$res")" "0 0"
 	check "stress target: verified data" test "$(kvl verified_pages <<<"$res")" -gt 0
 	if [ "$swap" = 1 ]; then
@@ -90,6 +105,7 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	check "reclaims freed tables under the churn" \
 		test $(($(kvl freed_seen </tmp/t08.r1) + $(kvl freed_seen </tmp/t08.r2) + $(kvl freed_seen </tmp/t08.r3))) -gt 0
 else
+	"$WR" "$D/stats" off >/dev/null
 	not_ok "ptestress stress runs"
 fi
 if [ -n "$upid" ]; then

@@ -75,10 +75,13 @@ else
 		while kill -0 "$until" 2>/dev/null; do
 			r=$("$WR" "$D/reclaim" "$upid")
 			case $r in
+			# One read: the file shows the last reclaim of anyone,
+			# and the two reclaimers above write it too.
 			OK*) n=$((n + 1))
-			     scanned=$((scanned + $(rnum scanned)))
-			     freed=$((freed + $(rnum freed)))
-			     refused=$((refused + $(rnum skipped_uffd))) ;;
+			     res=$(cat "$D/reclaim")
+			     scanned=$((scanned + $(kv scanned <<<"$res")))
+			     freed=$((freed + $(kv freed <<<"$res")))
+			     refused=$((refused + $(kv skipped_uffd <<<"$res"))) ;;
 			"ERR ESRCH") ;;
 			*) errs=$((errs + 1)) ;;
 			esac
