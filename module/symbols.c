@@ -58,7 +58,8 @@ static const char *not_callable(unsigned long addr)
 static unsigned long find_lookup(const char **why)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	char sym[KSYM_SYMBOL_LEN];
+	/* Off the stack (KASAN frames outgrow 1 KiB): load runs it once. */
+	static char sym[KSYM_SYMBOL_LEN];
 	unsigned long addr;
 	unsigned int insn;
 	long off;
