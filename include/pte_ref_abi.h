@@ -21,13 +21,35 @@
 #define PTE_REF_FILE_CENSUS	"census"
 #define PTE_REF_FILE_RECLAIM	"reclaim"
 #define PTE_REF_FILE_STATS	"stats"
+#define PTE_REF_FILE_AUTO	"auto"
 
 /* Entries in one x86_64 PTE table, and the bytes of one table. */
 #define PTE_REF_TABLE_ENTRIES	512
 #define PTE_REF_TABLE_KB	4
 
-/* Longest line the module accepts in a write (target, later reclaim). */
+/* Longest line the module accepts in a write (target, reclaim, stats). */
 #define PTE_REF_MAX_WRITE	64
+/* ... in a write to `auto`: every setting at once. */
+#define PTE_REF_AUTO_MAX_WRITE	256
+
+/*
+ * The automatic policy's settings (`auto`): default, least and greatest
+ * value of each.  A write sets any of them, "name=value" separated by
+ * blanks, all or nothing.
+ */
+#define PTE_REF_AUTO_ENABLED_DEF		0
+#define PTE_REF_AUTO_ENABLED_MAX		1
+#define PTE_REF_AUTO_SCAN_SLEEP_MS_DEF		10000
+#define PTE_REF_AUTO_SCAN_SLEEP_MS_MIN		10
+#define PTE_REF_AUTO_SCAN_SLEEP_MS_MAX		3600000
+#define PTE_REF_AUTO_TABLES_TO_SCAN_DEF		4096
+#define PTE_REF_AUTO_TABLES_TO_SCAN_MIN		1
+#define PTE_REF_AUTO_TABLES_TO_SCAN_MAX		1048576
+#define PTE_REF_AUTO_MIN_EMPTY_KB_DEF		64
+#define PTE_REF_AUTO_MIN_EMPTY_KB_MAX		1073741824
+#define PTE_REF_AUTO_MAX_CPU_PCT_DEF		1
+#define PTE_REF_AUTO_MAX_CPU_PCT_MIN		1
+#define PTE_REF_AUTO_MAX_CPU_PCT_MAX		100
 
 /* The header row of `mms`; one row per user mm follows, sorted by pid. */
 #define PTE_REF_MMS_HEADER \

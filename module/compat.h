@@ -56,7 +56,9 @@
  * PARAVIRT its parts are reachable through the exported pv_ops, without
  * it they are native_flush_tlb_*(), not exported: no flush, no reclaim.
  */
-#if defined(PTE_REF_NO_FLUSH_TLB_ALL) && !defined(CONFIG_PARAVIRT)
+/* The fixture build FIXTURE=no_paravirt pretends PARAVIRT is off. */
+#if defined(PTE_REF_NO_FLUSH_TLB_ALL) && \
+	(!defined(CONFIG_PARAVIRT) || defined(PTE_REF_FAKE_NO_PARAVIRT))
 #define PTE_REF_CAN_FLUSH	0
 #else
 #define PTE_REF_CAN_FLUSH	1
@@ -72,6 +74,26 @@
 #define PTE_REF_RECLAIM_NO	NULL
 #endif
 #define PTE_REF_RECLAIM_WRITE	(!PTE_REF_TABLES_RCU)
+
+/*
+ * The automatic policy only tries the mmap lock (walk.c); where reclaim
+ * takes it for write (PTE_REF_RECLAIM_WRITE, before 6.5) that is
+ * mmap_write_trylock(), which those kernels have and later ones dropped.
+ * Without it the policy is unavailable (auto.c), and this is never called.
+ */
+#ifdef PTE_REF_HAVE_MMAP_WRITE_TRYLOCK
+#define pte_ref_mmap_write_trylock(mm)	mmap_write_trylock(mm)
+#define PTE_REF_AUTO_NO			NULL
+#else
+static inline bool pte_ref_mmap_write_trylock(struct mm_struct *mm)
+{
+	WARN_ON_ONCE(1);
+	return false;
+}
+
+#define PTE_REF_AUTO_NO	(PTE_REF_RECLAIM_WRITE ? \
+	"reclaim takes the mmap lock for write, and this kernel has no mmap_write_trylock()" : NULL)
+#endif
 
 /*
  * May the module free a table itself?  Not where pte_free() reaches

@@ -130,6 +130,8 @@ int pte_ref_debugfs_init(void)
 			    &pte_ref_reclaim_fops);
 	debugfs_create_file(PTE_REF_FILE_STATS, 0600, pte_ref_dir, NULL,
 			    &pte_ref_stats_fops);
+	debugfs_create_file(PTE_REF_FILE_AUTO, 0600, pte_ref_dir, NULL,
+			    &pte_ref_auto_fops);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <linux/utsname.h>
 
+#include "auto.h"
 #include "compat.h"
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
@@ -32,6 +33,7 @@ void pte_ref_info_show(struct seq_file *m)
 	feature(m, "refcount", PTE_REF_HAVE_REFCOUNT ? NULL :
 		"kernel built without CONFIG_FREE_USER_PTE");
 	feature(m, "reclaim", pte_ref_reclaim_unavailable());
+	feature(m, "auto", pte_ref_auto_unavailable());
 	feature(m, "kallsyms_lookup", pte_ref_sym.lookup_why);
 	pte_ref_stats_info(m);
 }

@@ -10,6 +10,7 @@
 
 #include <linux/module.h>
 
+#include "auto.h"
 #include "pte_ref.h"
 #include "pte_ref_abi.h"
 #include "reclaim.h"
@@ -23,17 +24,29 @@ static int __init pte_ref_init(void)
 	/* Silent on success: `info` tells what this build can do. */
 	pte_ref_symbols_init();
 	pte_ref_stats_init();
+	/* Before debugfs: no write to `auto` can race the parameters. */
+	ret = pte_ref_auto_init();	/* insmod ... auto=1 */
+	if (ret)
+		goto err_stats;
 	ret = pte_ref_debugfs_init();
 	if (ret)
-		pte_ref_stats_exit();
+		goto err_auto;
+	return 0;
+
+err_auto:
+	pte_ref_auto_exit();
+	pte_ref_reclaim_exit();	/* its passes may have queued RCU frees */
+err_stats:
+	pte_ref_stats_exit();
 	return ret;
 }
 
 static void __exit pte_ref_exit(void)
 {
 	pte_ref_debugfs_exit();	/* waits for running reclaims */
+	pte_ref_auto_exit();	/* stops the policy's thread */
 	pte_ref_stats_exit();	/* detaches the probes */
-	pte_ref_reclaim_exit();
+	pte_ref_reclaim_exit();	/* waits for our RCU callbacks */
 }
 
 module_init(pte_ref_init);

@@ -50,6 +50,7 @@ extern const struct file_operations pte_ref_mms_fops;
 extern const struct file_operations pte_ref_target_fops;
 extern const struct file_operations pte_ref_census_fops;
 extern const struct file_operations pte_ref_reclaim_fops;
+extern const struct file_operations pte_ref_auto_fops;
 
 void pte_ref_target_clear(void);
 

@@ -65,6 +65,26 @@ TRACE_EVENT(census_done,
 		      __entry->duration_ns)
 );
 
+/* One pass of the automatic policy (auto.c). */
+TRACE_EVENT(auto_pass,
+	    TP_PROTO(u64 mms, u64 scanned, u64 freed, u64 contended,
+		     u64 duration_ns),
+	    TP_ARGS(mms, scanned, freed, contended, duration_ns),
+	    TP_STRUCT__entry(__field(u64, mms)
+			     __field(u64, scanned)
+			     __field(u64, freed)
+			     __field(u64, contended)
+			     __field(u64, duration_ns)),
+	    TP_fast_assign(__entry->mms = mms;
+			   __entry->scanned = scanned;
+			   __entry->freed = freed;
+			   __entry->contended = contended;
+			   __entry->duration_ns = duration_ns;),
+	    TP_printk("mms=%llu scanned=%llu freed=%llu contended=%llu duration_ns=%llu",
+		      __entry->mms, __entry->scanned, __entry->freed,
+		      __entry->contended, __entry->duration_ns)
+);
+
 #endif /* PTE_REF_TRACE_H */
 
 /* define_trace.h finds this file through -I$(src)/module (Kbuild). */

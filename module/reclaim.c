@@ -122,6 +122,7 @@ struct reclaim {
 	pid_t pid;			/* for the trace events */
 	struct pte_ref_reclaim_result *r;
 	enum refusal refuse;
+	enum pte_ref_stat freed_stat;	/* frees_forced, or frees_auto */
 	unsigned int nr;
 	struct page *batch[RECLAIM_BATCH];
 	unsigned long addr[RECLAIM_BATCH];	/* what each table mapped */
@@ -145,7 +146,7 @@ const char *pte_ref_reclaim_unavailable(void)
 	return NULL;
 }
 
-static bool vma_excluded(struct vm_area_struct *vma)
+bool pte_ref_reclaim_excluded(struct vm_area_struct *vma)
 {
 	return !vma_is_anonymous(vma) || is_vm_hugetlb_page(vma) ||
 	       (vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP)) ||
@@ -203,27 +204,34 @@ static bool all_none(pte_t *pte)
  * mmap lock (uffd_move_lock()) from before its check of the context to
  * its end, so while no VMA has one, no move can be in flight either.
  */
-static void reclaim_locked(struct mm_struct *mm, void *priv)
+static enum refusal refusal(struct mm_struct *mm)
 {
 	VMA_ITERATOR(vmi, mm, 0);
-	struct reclaim *rc = priv;
 	struct vm_area_struct *vma;
 
-	if (rc->refuse != REFUSE_NONE)
-		return;
-	if (mm_has_notifiers(mm)) {
-		rc->refuse = REFUSE_NOTIFIER;
-		return;
-	}
+	if (mm_has_notifiers(mm))
+		return REFUSE_NOTIFIER;
 	/* Before UFFDIO_MOVE (6.8), excluding registered VMAs is enough. */
 	if (!PTE_REF_UFFD_MOVE)
-		return;
-	for_each_vma(vmi, vma) {
-		if (pte_ref_vma_uffd(vma)) {
-			rc->refuse = REFUSE_UFFD;
-			return;
-		}
-	}
+		return REFUSE_NONE;
+	for_each_vma(vmi, vma)
+		if (pte_ref_vma_uffd(vma))
+			return REFUSE_UFFD;
+	return REFUSE_NONE;
+}
+
+static void reclaim_locked(struct mm_struct *mm, void *priv)
+{
+	struct reclaim *rc = priv;
+
+	if (rc->refuse == REFUSE_NONE)
+		rc->refuse = refusal(mm);
+}
+
+/* With the mmap lock held: would reclaim refuse all of @mm now? */
+bool pte_ref_reclaim_refuses(struct mm_struct *mm)
+{
+	return refusal(mm) != REFUSE_NONE;
 }
 
 enum detach { DETACHED, NOT_EMPTY, BUSY };
@@ -347,7 +355,7 @@ static void reclaim_flush(void *priv)
 		trace_free_table(rc->mm, rc->pid, rc->addr[i]);
 	}
 	rc->r->freed += rc->nr;
-	pte_ref_stat_add(PTE_REF_STAT_FORCED, rc->nr);
+	pte_ref_stat_add(rc->freed_stat, rc->nr);
 	rc->nr = 0;
 }
 
@@ -374,7 +382,7 @@ static bool reclaim_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
 		r->skipped_uffd++;
 		return false;
 	}
-	if (vma_excluded(vma)) {
+	if (pte_ref_reclaim_excluded(vma)) {
 		r->skipped_excluded++;
 		return false;
 	}
@@ -413,19 +421,19 @@ static const struct pte_ref_walk_ops reclaim_ops = {
 	.write		= PTE_REF_RECLAIM_WRITE,
 };
 
-/**
- * pte_ref_reclaim_mm - free the empty PTE tables of @mm in [start, end)
- * @mm:    pinned by the caller
- * @pid:   its pid in the writer's namespace, for the trace events
- * @start: page aligned
- * @end:   page aligned, exclusive
- * @r:     counts are added here
- *
- * Returns 0 or -EINTR (fatal signal; what was freed until then is freed
- * and counted), -ENOMEM, -EOPNOTSUPP (pte_ref_reclaim_unavailable()).
- */
-int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
-		       unsigned long end, struct pte_ref_reclaim_result *r)
+/* The automatic policy's: the same, but it never waits for the mmap lock. */
+static const struct pte_ref_walk_ops reclaim_try_ops = {
+	.locked		= reclaim_locked,
+	.vma		= reclaim_vma,
+	.pmd		= reclaim_pmd,
+	.unlocking	= reclaim_flush,
+	.write		= PTE_REF_RECLAIM_WRITE,
+	.trylock	= true,
+};
+
+static int reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
+		      unsigned long end, struct pte_ref_reclaim_result *r,
+		      bool automatic)
 {
 	struct pte_ref_reclaim_result before = *r;
 	u64 t0 = ktime_get_ns();
@@ -442,7 +450,10 @@ int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 	rc->r = r;
 	rc->nr = 0;
 	rc->refuse = REFUSE_NONE;
-	ret = pte_ref_walk(mm, start, end, &reclaim_ops, rc);
+	rc->freed_stat = automatic ? PTE_REF_STAT_AUTO_FREED :
+				     PTE_REF_STAT_FORCED;
+	ret = pte_ref_walk(mm, start, end,
+			   automatic ? &reclaim_try_ops : &reclaim_ops, rc);
 	kfree(rc);
 	r->processes++;
 	trace_reclaim_done(pid, r->scanned - before.scanned,
@@ -450,6 +461,42 @@ int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 			   r->skipped_busy - before.skipped_busy,
 			   ktime_get_ns() - t0);
 	return ret;
+}
+
+/**
+ * pte_ref_reclaim_mm - free the empty PTE tables of @mm in [start, end)
+ * @mm:    pinned by the caller
+ * @pid:   its pid in the writer's namespace, for the trace events
+ * @start: page aligned
+ * @end:   page aligned, exclusive
+ * @r:     counts are added here
+ *
+ * Returns 0 or -EINTR (fatal signal; what was freed until then is freed
+ * and counted), -ENOMEM, -EOPNOTSUPP (pte_ref_reclaim_unavailable()).
+ */
+int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
+		       unsigned long end, struct pte_ref_reclaim_result *r)
+{
+	return reclaim_mm(mm, pid, start, end, r, false);
+}
+
+/**
+ * pte_ref_reclaim_mm_try - pte_ref_reclaim_mm() for the automatic policy
+ * @mm:    pinned by the caller
+ * @pid:   its pid, for the trace events
+ * @start: page aligned
+ * @end:   page aligned, exclusive
+ * @r:     counts are added here
+ *
+ * Every mmap lock is only tried: -EBUSY when one is taken (what was freed
+ * until then is freed and counted); -EINTR when kthread_stop() asks.
+ * Frees count as frees_auto.
+ */
+int pte_ref_reclaim_mm_try(struct mm_struct *mm, pid_t pid,
+			   unsigned long start, unsigned long end,
+			   struct pte_ref_reclaim_result *r)
+{
+	return reclaim_mm(mm, pid, start, end, r, true);
 }
 
 /* Our RCU callbacks run module code: wait for them before unload. */

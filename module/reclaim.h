@@ -32,6 +32,13 @@ struct pte_ref_reclaim_result {
 const char *pte_ref_reclaim_unavailable(void);
 int pte_ref_reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 		       unsigned long end, struct pte_ref_reclaim_result *r);
+int pte_ref_reclaim_mm_try(struct mm_struct *mm, pid_t pid,
+			   unsigned long start, unsigned long end,
+			   struct pte_ref_reclaim_result *r);
+/* A VMA whose tables reclaim never frees (anything but plain anon). */
+bool pte_ref_reclaim_excluded(struct vm_area_struct *vma);
+/* An mm reclaim leaves alone whole (notifiers, userfaultfd); mmap lock held. */
+bool pte_ref_reclaim_refuses(struct mm_struct *mm);
 void pte_ref_reclaim_exit(void);
 
 #endif /* PTE_REF_RECLAIM_H */

@@ -321,6 +321,7 @@ static int stats_show(struct seq_file *m, void *v)
 	show_count(m, "frees_pt_reclaim", d[PTE_REF_STAT_PT_RECLAIM],
 		   probes[P_PT_RECLAIM].available || pt_reclaim_by_site);
 	seq_printf(m, "frees_forced %llu\n", d[PTE_REF_STAT_FORCED]);
+	seq_printf(m, "frees_auto %llu\n", d[PTE_REF_STAT_AUTO_FREED]);
 	show_count(m, "tlb_flushes", d[PTE_REF_STAT_TLB_FLUSHES], tlb);
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
 		snprintf(key, sizeof(key), "tlb_flush_%s", reasons[i]);
@@ -330,6 +331,11 @@ static int stats_show(struct seq_file *m, void *v)
 	show_count(m, "tlb_flush_pages", d[PTE_REF_STAT_TLB_PAGES], tlb);
 	show_count(m, "tlb_flush_full", d[PTE_REF_STAT_TLB_FULL], tlb);
 	seq_printf(m, "censuses %llu\n", d[PTE_REF_STAT_CENSUS]);
+	seq_printf(m, "auto_passes %llu\n", d[PTE_REF_STAT_AUTO_PASSES]);
+	seq_printf(m, "auto_mms_visited %llu\n", d[PTE_REF_STAT_AUTO_MMS]);
+	seq_printf(m, "auto_tables_scanned %llu\n", d[PTE_REF_STAT_AUTO_SCANNED]);
+	seq_printf(m, "auto_contended %llu\n", d[PTE_REF_STAT_AUTO_CONTENDED]);
+	seq_printf(m, "auto_ns %llu\n", d[PTE_REF_STAT_AUTO_NS]);
 	return 0;
 }
 

@@ -21,6 +21,13 @@ enum pte_ref_stat {
 	/* Always counted, by the module itself: */
 	PTE_REF_STAT_FORCED,
 	PTE_REF_STAT_CENSUS,
+	/* The automatic policy (auto.c): */
+	PTE_REF_STAT_AUTO_FREED,
+	PTE_REF_STAT_AUTO_PASSES,
+	PTE_REF_STAT_AUTO_MMS,		/* mms visited */
+	PTE_REF_STAT_AUTO_SCANNED,	/* tables counted (tables_to_scan) */
+	PTE_REF_STAT_AUTO_CONTENDED,	/* mms passed over: mmap lock taken */
+	PTE_REF_STAT_AUTO_NS,		/* time in passes */
 	PTE_REF_STAT_NR
 };
 

@@ -20,14 +20,16 @@
 #define pr_fmt(fmt) "pte_ref: " fmt
 
 #include <linux/hugetlb.h>
+#include <linux/kthread.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched/signal.h>
 
 #include "compat.h"
 #include "walk.h"
 
-/* walk_*_range() return this when the walker should drop the mmap lock. */
+/* walk_*_range() return these: drop the mmap lock; stop (->full). */
 #define WALK_YIELD	1
+#define WALK_FULL	2
 
 struct walk_state {
 	struct mm_struct *mm;
@@ -38,6 +40,14 @@ struct walk_state {
 	unsigned long last_table;	/* base of the last table reported */
 	bool have_last;
 };
+
+/* A fatal signal for a writer of our files; kthread_stop() for ours. */
+static bool pte_ref_walk_stop(void)
+{
+	if (current->flags & PF_KTHREAD)
+		return kthread_should_stop();
+	return fatal_signal_pending(current);
+}
 
 struct table_scan {
 	struct pte_ref_table t;
@@ -113,7 +123,9 @@ static int walk_pmd_range(struct walk_state *w, pud_t *pudp,
 		} else {
 			scan_table(w, pmdp, addr, next);
 		}
-		if (fatal_signal_pending(current))
+		if (w->ops->full && w->ops->full(w->priv))
+			return WALK_FULL;
+		if (pte_ref_walk_stop())
 			return -EINTR;
 		cond_resched();
 	}
@@ -172,14 +184,19 @@ static int walk_vma_range(struct walk_state *w, unsigned long addr,
 
 static int walk_lock(struct walk_state *w)
 {
+	struct mm_struct *mm = w->mm;
 	int ret;
 
-	if (w->ops->write)
-		ret = mmap_write_lock_killable(w->mm);
+	if (w->ops->trylock && w->ops->write)
+		ret = pte_ref_mmap_write_trylock(mm) ? 0 : -EBUSY;
+	else if (w->ops->trylock)
+		ret = mmap_read_trylock(mm) ? 0 : -EBUSY;
+	else if (w->ops->write)
+		ret = mmap_write_lock_killable(mm) ? -EINTR : 0;
 	else
-		ret = mmap_read_lock_killable(w->mm);
+		ret = mmap_read_lock_killable(mm) ? -EINTR : 0;
 	if (ret)
-		return -EINTR;
+		return ret;
 	if (w->ops->locked)
 		w->ops->locked(w->mm, w->priv);
 	return 0;
@@ -204,9 +221,11 @@ static void walk_unlock(struct walk_state *w)
  *         with ->first true only the first time
  * @priv:  passed to the callbacks
  *
- * Takes the mmap lock (killable) and drops it between VMAs when a writer
- * waits, and wherever ->pmd asks; the VMA is looked up again afterwards.
- * Returns 0, -EINTR on a fatal signal, or the error ->vma returned.
+ * Takes the mmap lock (killable, or only tried: ->trylock) and drops it
+ * between VMAs when a writer waits, and wherever ->pmd asks; the VMA is
+ * looked up again afterwards.  Returns 0, -EINTR on a fatal signal (in
+ * a kthread: kthread_stop()), -EBUSY when a tried lock was taken, or the
+ * error ->vma returned.
  */
 int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 const struct pte_ref_walk_ops *ops, void *priv)
@@ -238,6 +257,10 @@ int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
 			ret = walk_vma_range(&w, s, e);
 			if (ret < 0)
 				break;
+			if (ret == WALK_FULL) {
+				ret = 0;
+				break;
+			}
 			if (ret == WALK_YIELD) {
 				addr = w.resume;
 				yield = true;

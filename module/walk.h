@@ -49,8 +49,15 @@ struct pte_ref_walk_ops {
 	void (*unlocking)(void *priv);
 	/* A PMD-mapped THP or DAX page: no PTE table behind it. */
 	void (*huge_pmd)(unsigned long addr, void *priv);
+	/*
+	 * Asked after each PTE table: true ends the walk there (returns 0),
+	 * for a caller with a budget of tables.
+	 */
+	bool (*full)(void *priv);
 	/* Hold the mmap lock for write, not read. */
 	bool write;
+	/* Only try the mmap lock, each time: -EBUSY when it is taken. */
+	bool trylock;
 };
 
 int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,

@@ -54,6 +54,11 @@ static const struct key_rule reclaim_rules[] = {
 	{ NULL, R_AUTO },
 };
 
+/* Every line of `auto` is a number (PTE_REF_AUTO_SETTINGS, thread_pid). */
+static const struct key_rule auto_rules[] = {
+	{ NULL, R_INT },
+};
+
 struct cursor {
 	char *p;
 	int line;
@@ -419,6 +424,46 @@ int reclaim_parse(struct reclaim_result *r, const char *text, char *err,
 	return -1;
 }
 
+static int auto_read(struct auto_cfg *a, const char *text, char *err,
+		     size_t len)
+{
+	const struct kv *kv;
+	struct cursor cur;
+	char *line;
+
+	memset(a, 0, sizeof(*a));
+	a->buf = copy_text(text);
+	cur = (struct cursor){ a->buf, 0 };
+	while ((line = next_line(&cur)))
+		if (*line && kv_add(&a->kvs, auto_rules, line, cur.line,
+				    err, len))
+			return -1;
+	kv = kv_find(&a->kvs, "enabled");
+	if (!kv)
+		return fail(err, len, 0, "no enabled line");
+	kv = kv_find(&a->kvs, "thread_pid");
+	if (!kv)
+		return fail(err, len, 0, "no thread_pid line");
+	a->thread_pid = kv->num;
+	return 0;
+}
+
+void auto_free(struct auto_cfg *a)
+{
+	free(a->kvs.kv);
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
+/* On error nothing is left allocated. */
+int auto_parse(struct auto_cfg *a, const char *text, char *err, size_t len)
+{
+	if (!auto_read(a, text, err, len))
+		return 0;
+	auto_free(a);
+	return -1;
+}
+
 #define STAT(name)	{ #name, offsetof(struct stats, name) }
 
 /* The counters of struct stats, by key; "counting" is not a counter. */
@@ -435,6 +480,9 @@ static const struct {
 	STAT(tlb_flush_remote_wrong_cpu),
 	STAT(tlb_flush_pages),			STAT(tlb_flush_full),
 	STAT(censuses),
+	STAT(frees_auto),			STAT(auto_passes),
+	STAT(auto_mms_visited),			STAT(auto_tables_scanned),
+	STAT(auto_contended),			STAT(auto_ns),
 };
 
 #define NSTAT_KEYS	ARRAY_SIZE(stat_keys)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * parse.h - parsers for the text pte_ref writes in debugfs (format 1):
- * info, mms, census, reclaim and stats.
+ * info, mms, census, reclaim, stats and auto.
  *
  * Each parser copies the text and points into its copy, so a parsed file
  * lives until its *_free().  Unknown keys and columns are kept, so that a
@@ -106,6 +106,9 @@ struct stats {
 	struct stat_ctr tlb_flush_remote_wrong_cpu;	/* 7.x; n/a before */
 	struct stat_ctr tlb_flush_pages, tlb_flush_full;
 	struct stat_ctr censuses;
+	/* The automatic policy (the auto file): */
+	struct stat_ctr frees_auto, auto_passes, auto_mms_visited;
+	struct stat_ctr auto_tables_scanned, auto_contended, auto_ns;
 };
 
 const struct kv *kv_find(const struct kv_list *l, const char *key);
@@ -122,6 +125,16 @@ void reclaim_free(struct reclaim_result *r);
 
 /* Nothing to free: struct stats points into nothing. */
 int stats_parse(struct stats *s, const char *text, char *err, size_t len);
+
+/* The auto file: each setting, and the policy's thread (0: none). */
+struct auto_cfg {
+	char *buf;
+	struct kv_list kvs;		/* enabled, scan_sleep_ms ... */
+	unsigned long long thread_pid;
+};
+
+int auto_parse(struct auto_cfg *a, const char *text, char *err, size_t len);
+void auto_free(struct auto_cfg *a);
 
 int mms_parse(struct mms *m, const char *text, char *err, size_t len);
 void mms_free(struct mms *m);

@@ -6,6 +6,7 @@
  *   pteref top		mms with the most PTE tables (or any column)
  *   pteref stat PID	census of one mm: totals, occupancy, VMAs
  *   pteref reclaim PID	free the empty PTE tables of one mm (or all)
+ *   pteref auto		the automatic policy: show, set, on, off
  *   pteref watch PID	PTE tables and free rates, a line per interval
  *   pteref trace NAME	run the bpftrace script NAME for this kernel
  *
@@ -284,6 +285,7 @@ static const struct command commands[] = {
 	{ "top", cmd_top, top_usage },
 	{ "stat", cmd_stat, stat_usage },
 	{ "reclaim", cmd_reclaim, reclaim_usage },
+	{ "auto", cmd_auto, auto_usage },
 	{ "watch", cmd_watch, watch_usage },
 	{ "trace", cmd_trace, trace_usage },
 };

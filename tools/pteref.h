@@ -14,7 +14,7 @@
 
 /* Usage text of each command, also printed together by pteref --help. */
 extern const char info_usage[], top_usage[], stat_usage[], reclaim_usage[],
-		  watch_usage[], trace_usage[];
+		  auto_usage[], watch_usage[], trace_usage[];
 
 void pr_err(const char *fmt, ...) __printf(1, 2);
 
@@ -49,6 +49,7 @@ int cmd_info(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_reclaim(int argc, char **argv);
+int cmd_auto(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 

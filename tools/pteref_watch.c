@@ -78,6 +78,8 @@ static const struct rate_col {
 	  offsetof(struct stats, frees_pt_reclaim), true },
 	{ "frees_forced/s", "frees_forced_per_s",
 	  offsetof(struct stats, frees_forced), false },
+	{ "frees_auto/s", "frees_auto_per_s",
+	  offsetof(struct stats, frees_auto), false },
 	{ "tlb_flushes/s", "tlb_flushes_per_s",
 	  offsetof(struct stats, tlb_flushes), true },
 };

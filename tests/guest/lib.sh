@@ -68,7 +68,7 @@ mms_col() {
 }
 
 # start_bg OUTVAR PIDVAR CMD...: run CMD in the background and wait for
-# it to print "ready" (60 s at most: TCG is slow).
+# it to print "ready" (START_BG_SECONDS, default 60: TCG is slow).
 start_bg() {
 	local __out=$1 __pid=$2 f i
 	shift 2
@@ -76,7 +76,7 @@ start_bg() {
 	"$@" >"$f" 2>&1 </dev/null &
 	printf -v "$__pid" %s $!
 	printf -v "$__out" %s "$f"
-	for i in $(seq 600); do
+	for i in $(seq $((${START_BG_SECONDS:-60} * 10))); do
 		grep -q '^ready' "$f" && return 0
 		kill -0 $! 2>/dev/null || break
 		sleep 0.1

@@ -10,8 +10,8 @@ eq "load/unload 5 times, debugfs dir comes and goes" "$i" 5
 
 check "insmod" load_module
 
-modes=$(cd "$D" && stat -c '%n %a' info mms target census reclaim stats | tr '\n' ' ')
-eq "files are root-only" "$modes" "info 400 mms 400 target 600 census 400 reclaim 600 stats 600 "
+modes=$(cd "$D" && stat -c '%n %a' info mms target census reclaim stats auto | tr '\n' ' ')
+eq "files are root-only" "$modes" "info 400 mms 400 target 600 census 400 reclaim 600 stats 600 auto 600 "
 
 info=$(cat "$D/info")
 eq "info: version" "$(kv version <<<"$info")" \
@@ -29,6 +29,7 @@ check "info: census available" grep -qx "census available" <<<"$info"
 check "info: refcount unavailable, with the reason" \
 	grep -qx "refcount unavailable: kernel built without CONFIG_FREE_USER_PTE" <<<"$info"
 check "info: reclaim available" grep -qx "reclaim available" <<<"$info"
+check "info: auto available" grep -qx "auto available" <<<"$info"
 # Debian 6.12 has kernel IBT: its kprobe on kallsyms_lookup_name() sits
 # at +4, which the module must undo (issue 8 D); 6.1 has none.
 check "info: kallsyms_lookup_name() found at its entry" \

@@ -6,7 +6,8 @@
 # pageout op pushes pages to zram swap where the kernel has zram.  Beside
 # it run a UFFDIO_MOVE loop from an unregistered source (6.8+; reclaimed by
 # pid and by "all") and a layout process with an mmu notifier bound, which
-# "all" must leave alone.  The run fails on a data mismatch, a failed
+# "all" must leave alone; the automatic policy runs a pass every 10 ms
+# beside them all.  The run fails on a data mismatch, a failed
 # move, a freed table of the notifier's process, a failed reclaim, a
 # leaked page table or any kernel report on the console (vm-run's scan).
 # PTE_REF_STRESS_SECONDS sets the length (default 20; soak: 3600).
@@ -59,6 +60,8 @@ fi
 # 2 MiB chunks half the time).
 "$WR" "$D/stats" on >/dev/null
 "$WR" "$D/stats" 0 >/dev/null
+# The automatic policy too, as eager as it can be: a pass every 10 ms.
+"$WR" "$D/auto" "enabled=1 scan_sleep_ms=10 min_empty_kb=0 max_cpu_pct=100" >/dev/null
 if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M; then
 	"$RECLAIMER" "$D/reclaim" "$spid" "$spid" >/tmp/t08.r1 &
 	r1=$!
@@ -82,6 +85,7 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 		sort -rn | head -n 5 | sed 's/^/# errors: /'
 	st=$(cat "$D/stats")
 	"$WR" "$D/stats" off >/dev/null
+	"$WR" "$D/auto" enabled=0 >/dev/null
 	diag "stats over the race: $(grep -E '^(frees_|tlb_flushes )' <<<"$st" | tr '\n' ' ')"
 	if kconf PT_RECLAIM; then
 		check "PT_RECLAIM freed tables during the race ($(kv frees_pt_reclaim <<<"$st"))" \
@@ -102,10 +106,13 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	check "reclaimers by pid ran ($n reclaims)" test "$n" -gt 0
 	eq "reclaimers: no failed write" \
 		"$(kvl errors </tmp/t08.r1) $(kvl errors </tmp/t08.r2) $(kvl errors </tmp/t08.r3)" "0 0 0"
+	check "the automatic policy ran passes during the race ($(kv auto_passes <<<"$st"), freed $(kv frees_auto <<<"$st"))" \
+		test "$(kv auto_passes <<<"$st")" -gt 0
 	check "reclaims freed tables under the churn" \
 		test $(($(kvl freed_seen </tmp/t08.r1) + $(kvl freed_seen </tmp/t08.r2) + $(kvl freed_seen </tmp/t08.r3))) -gt 0
 else
 	"$WR" "$D/stats" off >/dev/null
+	"$WR" "$D/auto" enabled=0 >/dev/null
 	not_ok "ptestress stress runs"
 fi
 if [ -n "$upid" ]; then
@@ -122,7 +129,7 @@ else
 	not_ok "uffdmove beside the stress runs"
 fi
 if [ -n "$npid" ]; then
-	eq "notifier's process: reclaim all freed none of its $nempty empty tables" \
+	eq "notifier's process: reclaim all and the policy freed none of its $nempty empty tables" \
 		"$(census "$npid" "$nrange" | kv empty_tables)" "$nempty"
 	kill -USR2 "$npid"
 	for i in $(seq 100); do grep -q '^verify' "$no" && break; sleep 0.1; done

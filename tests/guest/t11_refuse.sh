@@ -117,6 +117,9 @@ if [ -n "${PTE_REF_XEN_KO:-}" ]; then
 			grep -qx "reclaim unavailable: running as a Xen PV guest (page tables pinned by Xen), not supported" "$D/info"
 		eq "xen_pv fixture: reclaim refused with EOPNOTSUPP" \
 			"$("$WR" "$D/reclaim" "$$")" "ERR EOPNOTSUPP"
+		eq "xen_pv fixture: auto refused with EOPNOTSUPP, for the same reason" \
+			"$("$WR" "$D/auto" enabled=1) $(sed -n 's/^auto //p' "$D/info")" \
+			"ERR EOPNOTSUPP unavailable: running as a Xen PV guest (page tables pinned by Xen), not supported"
 		c=$(census $$)
 		check "xen_pv fixture: census still works" grep -q '^pte_tables ' <<<"$c"
 		rmmod pte_ref
@@ -124,4 +127,36 @@ if [ -n "${PTE_REF_XEN_KO:-}" ]; then
 	load_module
 else
 	skip "xen_pv fixture" "PTE_REF_XEN_KO not set (tests/run sets it on 6.12)"
+fi
+
+# D: no PARAVIRT where __flush_tlb_all() is not exported (7.x), by the
+# fixture build: nothing can flush every PCID, so no table is freed.
+if [ -n "${PTE_REF_NOPV_KO:-}" ]; then
+	unload_module
+	if check "no_paravirt fixture: loads" insmod "$PTE_REF_NOPV_KO"; then
+		check "no_paravirt fixture: info says reclaim is unavailable, and why" \
+			grep -qx "reclaim unavailable: __flush_tlb_all() is not exported to modules (6.19+: KVM only), and without PARAVIRT nothing else flushes every PCID" "$D/info"
+		eq "no_paravirt fixture: auto enabled=1 refused with EOPNOTSUPP, no thread" \
+			"$("$WR" "$D/auto" enabled=1) $(kv enabled <"$D/auto") $(kv thread_pid <"$D/auto")" \
+			"ERR EOPNOTSUPP 0 0"
+		if start_bg lo lp "$PTESTRESS" layout; then
+			exp=$(grep '^expect ' "$lo")
+			lay=$(grep '^layout ' "$lo")
+			range="$(kvl start <<<"$lay")-$(kvl end <<<"$lay")"
+			v0=$(vmpte "$lp")
+			eq "no_paravirt fixture: reclaim refused with EOPNOTSUPP" \
+				"$("$WR" "$D/reclaim" "$lp $range")" "ERR EOPNOTSUPP"
+			c=$(census "$lp" "$range")
+			eq "no_paravirt fixture: every table still there, the empty ones too" \
+				"$(kv pte_tables <<<"$c") $(kv empty_tables <<<"$c") $(vmpte "$lp")" \
+				"$(kvl tables <<<"$exp") $(kvl empty <<<"$exp") $v0"
+			stop_bg "$lp"
+		else
+			not_ok "no_paravirt fixture: ptestress layout runs"
+		fi
+		rmmod pte_ref
+	fi
+	load_module
+else
+	skip "no_paravirt fixture" "PTE_REF_NOPV_KO not set (tests/run sets it on 7.3)"
 fi

@@ -307,6 +307,36 @@ static void test_stats_edges(void)
 	stats_bad("counting on\ncensuses\n", "no value", "no value");
 }
 
+static void test_auto(void)
+{
+	char *text = fixture("auto"), err[PARSE_ERR_LEN] = "";
+	const struct kv *kv;
+	struct auto_cfg a;
+
+	tap_ok(!auto_parse(&a, text, err, sizeof(err)) && a.kvs.n == 6 &&
+	       !a.thread_pid, "auto parses: 6 keys, no thread %s", err);
+	kv = kv_find(&a.kvs, "scan_sleep_ms");
+	tap_ok(kv && kv->type == KV_INT && kv->num == 10000,
+	       "auto: scan_sleep_ms 10000");
+	tap_ok(!strcmp(a.kvs.kv[0].key, "enabled") &&
+	       !strcmp(a.kvs.kv[5].key, "thread_pid"), "auto: file order");
+	auto_free(&a);
+	free(text);
+	tap_ok(!auto_parse(&a, "enabled 1\nthread_pid 42\nnew_knob 3\n", err,
+			   sizeof(err)) && a.thread_pid == 42 && a.kvs.n == 3,
+	       "auto: thread 42, an unknown knob kept %s", err);
+	auto_free(&a);
+	tap_ok(auto_parse(&a, "thread_pid 1\n", err, sizeof(err)) &&
+	       strstr(err, "no enabled line"), "auto without enabled: %s", err);
+	tap_ok(auto_parse(&a, "enabled 1\n", err, sizeof(err)) &&
+	       strstr(err, "no thread_pid"), "auto without thread_pid: %s", err);
+	tap_ok(auto_parse(&a, "enabled on\nthread_pid 0\n", err, sizeof(err)) &&
+	       strstr(err, "line 1"), "auto: a word for a number: %s", err);
+	tap_ok(auto_parse(&a, "enabled 1\nenabled 0\nthread_pid 0\n", err,
+			  sizeof(err)) && strstr(err, "duplicate"),
+	       "auto: duplicate key: %s", err);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -320,5 +350,6 @@ int main(int argc, char **argv)
 	test_mms();
 	test_stats_good();
 	test_stats_edges();
+	test_auto();
 	return tap_done();
 }

@@ -175,12 +175,14 @@ t_match "race message" "$ERR" "another target than '5' \\(4 tries\\)"
 # answers one read with RESULT.  A plain file cannot do both: the write
 # would land over the start of the canned result.  timeout ends the
 # helper, and its cats, when pteref never comes.
-serve()		# RESULT-FILE
+serve()		# RESULT-FILE [FILE]: FILE is reclaim unless named
 {
-	rm -f "$D/reclaim" "$TMP/cmd"
-	mkfifo "$D/reclaim"
+	local f=$D/${2:-reclaim}
+
+	rm -f "$f" "$TMP/cmd"
+	mkfifo "$f"
 	timeout 10 sh -c 'cat "$1" >"$2" && cat "$3" >"$1"' sh \
-		"$D/reclaim" "$TMP/cmd" "$1" &
+		"$f" "$TMP/cmd" "$1" &
 	SERVER=$!
 }
 
@@ -393,7 +395,7 @@ fresh
 sleeper
 vm=$(awk '/^VmPTE:/ {print $2}' "/proc/$SPID/status")
 row="$SPID sleep 3 12 28 1 4 10 0 0.7"
-csv_header="time_s,vmpte_kb,pte_tables,empty_tables,frees_munmap_exit_per_s,frees_free_pte_table_per_s,frees_pt_reclaim_per_s,frees_forced_per_s,tlb_flushes_per_s"
+csv_header="time_s,vmpte_kb,pte_tables,empty_tables,frees_munmap_exit_per_s,frees_free_pte_table_per_s,frees_pt_reclaim_per_s,frees_forced_per_s,frees_auto_per_s,tlb_flushes_per_s"
 
 run watch all --count 2 -i 0.1 --csv
 t_is "watch all --csv: exit 0, quiet" "$RC:$ERR" "0:"
@@ -401,17 +403,17 @@ t_is "watch --csv: header" "$(echo "$OUT" | head -n 1)" "$csv_header"
 t_is "watch --count 2: 2 lines after the header" "$(echo "$OUT" | wc -l)" 3
 t_match "watch all: sums of mms, rates of a still stats" \
 	"$(echo "$OUT" | sed -n 2p)" \
-	'^0\.[1-9],236,37,4,0\.0,n/a,n/a,0\.0,0\.0$'
+	'^0\.[1-9],236,37,4,0\.0,n/a,n/a,0\.0,0\.0,0\.0$'
 t_is "watch: time_s of each line" "$(csv_col 1)" "0.1 0.2 "
 
 run watch all -n 2 -i 0.1
 t_is "watch all text: exit 0" "$RC" 0
 t_is "watch text: header" "$(echo "$OUT" | head -n 1 | tr -s ' ')" \
-	" time_s vmpte_kb pte_tables empty_tables frees_munmap_exit/s frees_free_pte_table/s frees_pt_reclaim/s frees_forced/s tlb_flushes/s"
+	" time_s vmpte_kb pte_tables empty_tables frees_munmap_exit/s frees_free_pte_table/s frees_pt_reclaim/s frees_forced/s frees_auto/s tlb_flushes/s"
 t_is "watch text: columns aligned, right" \
 	"$(echo "$OUT" | awk '{print length}' | sort -u | wc -l)" 1
 t_match "watch text: a line" "$(echo "$OUT" | sed -n 2p)" \
-	'^ +0\.[1-9] +236 +37 +4 +0\.0 +n/a +n/a +0\.0 +0\.0$'
+	'^ +0\.[1-9] +236 +37 +4 +0\.0 +n/a +n/a +0\.0 +0\.0 +0\.0$'
 
 echo "$row" >>"$D/mms"
 run watch "$SPID" -n 1 -i 0.1 -c
@@ -437,7 +439,7 @@ run watch "$SPID" -n 2 -i 0.1 --csv
 stats_served
 t_is "watch, moving counters: exit 0, quiet" "$RC:$ERR" "0:"
 t_ok "watch: munmap_exit/s = 100 x forced/s" ratios 5 8 99.9 100.1
-t_ok "watch: tlb_flushes/s = 50 x munmap_exit/s" ratios 9 5 49.99 50.01
+t_ok "watch: tlb_flushes/s = 50 x munmap_exit/s" ratios 10 5 49.99 50.01
 t_ok "watch: 1000 per ~0.1 s is 2000..20000/s" \
 	awk -v r="$(csv_col 5 | cut -d' ' -f1)" 'BEGIN {exit !(r > 2000 && r < 20000)}'
 t_ok "watch: after a reset, 500 per ~0.1 s is 1000..10000/s" \
@@ -455,7 +457,7 @@ stats_served
 t_is "watch, counting off: exit 0, one warning" "$RC:$ERR" \
 	"0:pteref: counting is off: write 'on' to stats (or use --on)"
 t_match "watch, counting off: probe rates -, forced rate counted" \
-	"$(echo "$OUT" | sed -n 2p)" '^[0-9.]+,264,40,5,-,n/a,n/a,[1-9][0-9.]*,-$'
+	"$(echo "$OUT" | sed -n 2p)" '^[0-9.]+,264,40,5,-,n/a,n/a,[1-9][0-9.]*,0\.0,-$'
 t_is "watch, counting off: both lines" "$(csv_col 5)" "- - "
 
 # --on: counting was off, so on first, a read to start from, and off at
@@ -507,7 +509,7 @@ run watch all -n 1 -i 0.1 -c
 t_is "watch without stats: exit 0, a note" "$RC:$ERR" \
 	"0:pteref: watch: this pte_ref has no stats file: rates are n/a"
 t_match "watch without stats: rates n/a" "$(echo "$OUT" | sed -n 2p)" \
-	'^[0-9.]+,264,40,5,n/a,n/a,n/a,n/a,n/a$'
+	'^[0-9.]+,264,40,5,n/a,n/a,n/a,n/a,n/a,n/a$'
 run watch all -n 1 -i 0.1 --on
 t_is "watch --on without stats: exit 1" "$RC:$ERR" \
 	"1:pteref: watch: --on: this pte_ref has no stats file"
@@ -550,6 +552,41 @@ PTE_REF_DEBUGFS=$TMP/none run info
 t_is "missing dir: exit 1" "$RC" 1
 t_is "missing dir: message" "$ERR" \
 	"pteref: $TMP/none: No such file or directory"
+
+# --- auto -----------------------------------------------------------------
+fresh
+auto_keys="enabled scan_sleep_ms tables_to_scan min_empty_kb max_cpu_pct thread_pid frees_auto auto_passes auto_mms_visited auto_tables_scanned auto_contended auto_ns "
+run auto
+t_is "auto: exit 0, quiet" "$RC:$ERR" "0:"
+t_is "auto: the file's settings, then the policy's counters" "$(keys)" "$auto_keys"
+t_match "auto: frees_auto from stats" "$OUT" "frees_auto +5"
+run auto -j
+t_is "auto -j: numbers, from both files" \
+	"$(echo "$OUT" | jq -c '[.enabled, .scan_sleep_ms, .thread_pid, .frees_auto, .auto_ns]')" \
+	"[0,10000,0,5,3000000]"
+sed -e 's/^enabled .*/enabled 1/' -e 's/^scan_sleep_ms .*/scan_sleep_ms 500/' \
+	-e 's/^thread_pid .*/thread_pid 77/' "$HERE/fake/auto" >"$TMP/auto_on"
+serve "$TMP/auto_on" auto; run auto on scan_sleep_ms=500; served
+t_is "auto on scan_sleep_ms=500: exit 0, quiet" "$RC:$ERR" "0:"
+t_is "auto on scan_sleep_ms=500: one write of both" "$(cat "$TMP/cmd")" \
+	"enabled=1 scan_sleep_ms=500"
+t_match "auto: prints what the file says after the write" "$OUT" "thread_pid +77"
+serve "$TMP/auto_on" auto; run auto off min_empty_kb=0x10; served
+t_is "auto: a hex value is a usage error, nothing written" "$RC:$(cat "$TMP/cmd" 2>/dev/null)" "2:"
+fresh
+for args in "auto bogus" "auto enabled=2" "auto scan_sleep_ms=9" \
+	    "auto scan_sleep_ms=3600001" "auto scan_sleep_ms=x" \
+	    "auto max_cpu_pct=0" "auto max_cpu_pct=101" \
+	    "auto tables_to_scan=0" "auto tables_to_scan=1048577" \
+	    "auto min_empty_kb=-1" "auto =1" "auto enabled" "auto ON" \
+	    "auto on bogus=1"; do
+	run $args
+	t_is "usage error exits 2, one line: pteref $args" \
+		"$RC $(echo "$ERR" | grep -c '^pteref: ')" "2 1"
+done
+run auto --bogus
+t_is "auto --bogus: usage error" "$RC" 2
+t_ok "usage errors wrote nothing to auto" cmp "$D/auto" "$HERE/fake/auto"
 
 # Without $PTE_REF_DEBUGFS, the real diagnosis of this host.
 if [ "$(stat -f -c %t /sys/kernel/debug 2>/dev/null)" != 64626720 ]; then
