@@ -30,6 +30,9 @@ wait_empty() {
 	return 1
 }
 
+# A fresh load: t08 changed the settings of this one.
+unload_module
+load_module
 if ! grep -qx "reclaim available" "$D/info"; then
 	eq "info: auto unavailable, for reclaim's reason" \
 		"$(sed -n 's/^auto //p' "$D/info")" "$(sed -n 's/^reclaim //p' "$D/info")"
