@@ -7,8 +7,8 @@
 # read S seconds later (two default scan intervals).  allocator=split is
 # the pattern PT_RECLAIM misses: a 2 GiB headline, two 1 MiB
 # MADV_DONTNEEDs per 2 MiB (ptestress headline --split).  auto_cpu_pct is
-# the policy thread's CPU time (utime + stime of its /proc/PID/stat) over
-# the S seconds, in percent of one CPU.  One line per allocator:
+# the policy thread's CPU time (/proc/PID/schedstat) over the S seconds,
+# in percent of one CPU.  One line per allocator:
 #   bench auto_allocators kernel=K allocator=A vmpte_purged_kb=N vmpte_auto_kb=N seconds=S auto_cpu_pct=P
 # and first, the policy's own time per second on an idle guest:
 #   bench auto_idle kernel=K seconds=S passes=N auto_ns_per_s=N
@@ -23,8 +23,15 @@ secs=${PTE_REF_BENCH_AUTO_SECONDS:-20}
 lib=/usr/lib/x86_64-linux-gnu
 tck=$(getconf CLK_TCK)
 
-# cpu_ticks PID: utime + stime of a task.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# cpu_ns PID: the CPU time of a task in ns: /proc/PID/schedstat's first
+# field (CONFIG_SCHED_INFO), else utime + stime of /proc/PID/stat.
+cpu_ns() {
+	if [ -r "/proc/$1/schedstat" ]; then
+		awk '{ print $1 }' "/proc/$1/schedstat"
+	else
+		awk -v hz="$tck" '{ printf "%.0f\n", ($14 + $15) * 1e9 / hz }' "/proc/$1/stat"
+	fi
+}
 
 # measure NAME PID: VmPTE now, policy on at its defaults, VmPTE later.
 measure() {
@@ -32,12 +39,12 @@ measure() {
 	purged=$(vmpte "$pid")
 	"$WR" "$D/auto" enabled=1 >/dev/null
 	kt=$(kv thread_pid <"$D/auto")
-	c0=$(cpu_ticks "$kt")
+	c0=$(cpu_ns "$kt")
 	t0=$(date +%s%N)
 	sleep "$secs"
 	after=$(vmpte "$pid")
-	cpu=$(awk -v c="$(($(cpu_ticks "$kt") - c0))" -v hz="$tck" \
-		-v ns="$(($(date +%s%N) - t0))" 'BEGIN { printf "%.2f", 100 * c / hz / (ns / 1e9) }')
+	cpu=$(awk -v c="$(($(cpu_ns "$kt") - c0))" -v ns="$(($(date +%s%N) - t0))" \
+		'BEGIN { printf "%.3f", 100 * c / ns }')
 	"$WR" "$D/auto" enabled=0 >/dev/null
 	echo "# $name: $(grep -E '^(frees_auto|auto_passes|auto_tables_scanned|auto_ns) ' "$D/stats" | tr '\n' ' ')"
 	echo "bench auto_allocators kernel=$(uname -r) allocator=$name vmpte_purged_kb=$purged vmpte_auto_kb=$after seconds=$secs auto_cpu_pct=$cpu"
