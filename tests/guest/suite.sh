@@ -19,8 +19,10 @@ for t in "$@"; do
 	diag "${t##*/}"
 	# Every test but t01 (which loads it itself) starts with the module in.
 	[ "${t##*/}" = t01_load.sh ] || lsmod | grep -q '^pte_ref ' || load_module
+	ts=$SECONDS
 	# shellcheck disable=SC1090
 	. "$t"
+	diag "${t##*/} took $((SECONDS - ts)) s"
 done
 lsmod | grep -q '^pte_ref ' && rmmod pte_ref
 

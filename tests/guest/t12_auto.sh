@@ -132,19 +132,28 @@ fi
 # none), exactly those the trace shows for the pid, and no live byte.
 "$WR" "$D/auto" enabled=0 >/dev/null
 lib=/usr/lib/x86_64-linux-gnu
+# KASAN and DEBUG_PAGEALLOC make every write and fault several times
+# slower under TCG: a quarter of the objects there, the same assertions.
+mib=128
+case "$(uname -r)" in *pteref-debug*) mib=32 ;; esac
 for a in jemalloc:$lib/libjemalloc.so.2 tcmalloc:$lib/libtcmalloc.so.4 glibc:; do
 	name=${a%%:*} pre=${a#*:}
 	if [ -n "$pre" ] && [ ! -e "$pre" ]; then
 		skip "$name under the policy" "$pre missing (scripts/setup installs it)"
 		continue
 	fi
-	if ! start_bg ao apid env LD_PRELOAD="$pre" "$TOP/tests/helpers/allocs" -m 128; then
+	if ! start_bg ao apid env LD_PRELOAD="$pre" "$TOP/tests/helpers/allocs" -m "$mib"; then
 		not_ok "$name: allocs runs"
 		continue
 	fi
 	eq "$name: allocs runs with it" "$(grep -o '^allocator=[a-z]*' "$ao")" "allocator=$name"
 	e0=$(census "$apid" | kv empty_tables)
 	v0=$(vmpte "$apid")
+	# jemalloc purges with MADV_DONTNEED in runs PT_RECLAIM does not
+	# free whole: empty tables are left on every kernel (issue 10).
+	if [ "$name" = jemalloc ]; then
+		check "jemalloc, $mib MiB: the purge left empty tables ($e0)" test "$e0" -gt 0
+	fi
 	echo 1 >"$TR/events/pte_ref/free_table/enable"
 	: >"$TR/trace"
 	p0=$(skv auto_passes)
