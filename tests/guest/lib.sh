@@ -5,8 +5,8 @@
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 D=/sys/kernel/debug/pte_ref
-PTEREF=$TOP/tools/pteref
-PTESTRESS=$TOP/tools/ptestress
+PTEREF=$TOP/tools/pteref/pteref
+PTESTRESS=$TOP/tools/ptestress/ptestress
 WR=$TOP/tests/helpers/wr
 T_N=0
 T_FAIL=0

@@ -7,7 +7,7 @@
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-PTEREF=${PTEREF:-$TOP/tools/pteref}
+PTEREF=${PTEREF:-$TOP/tools/pteref/pteref}
 . "$HERE/tap.sh"
 
 TMP=$(mktemp -d)

@@ -11,7 +11,7 @@
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-PTESTRESS=${PTESTRESS:-$TOP/tools/ptestress}
+PTESTRESS=${PTESTRESS:-$TOP/tools/ptestress/ptestress}
 PAGEMAP=${PAGEMAP:-$HERE/pagemap_slots}
 . "$HERE/tap.sh"
 

@@ -40,7 +40,7 @@ const char trace_usage[] =
 "    reclaim  pte_ref's forced reclaims: latency, tables freed\n"
 "  BPFTRACE_ARGS follow the script: SECONDS to stop after (0: Ctrl-C),\n"
 "  then for frees STACKS (1: count kernel stacks too).  Scripts are in\n"
-"  $PTE_REF_BPFTRACE_DIR, else bpftrace/ next to pteref, else\n"
+"  $PTE_REF_BPFTRACE_DIR, else bpftrace/ next to pteref or one up, else\n"
 "  " SCRIPT_DIR_SYSTEM "; bpftrace is $PTE_REF_BPFTRACE or from $PATH.\n"
 "  -n, --dry-run  print the command instead of running it\n"
 "  -h, --help     this help\n";
@@ -141,25 +141,28 @@ static int need_events(const char *name)
 
 /*
  * The scripts' directory: $PTE_REF_BPFTRACE_DIR, else bpftrace/ beside
- * the pteref binary (tools/bpftrace in the source tree), else the system
- * one.  Returned malloc'd.
+ * the pteref binary or one level up (tools/pteref/pteref finds
+ * tools/bpftrace in the source tree), else the system one.  Returned
+ * malloc'd.
  */
 static char *script_dir(void)
 {
+	static const char *const rel[] = { "/bpftrace", "/../bpftrace" };
 	const char *env = getenv("PTE_REF_BPFTRACE_DIR");
 	char exe[PATH_MAX], *slash;
+	size_t i;
 	ssize_t n;
 
 	if (env && *env)
 		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - sizeof("/bpftrace"));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - sizeof("/../bpftrace"));
 	if (n > 0) {
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
-		if (slash) {
-			strcpy(slash, "/bpftrace");
+		for (i = 0; slash && i < sizeof(rel) / sizeof(rel[0]); i++) {
+			strcpy(slash, rel[i]);
 			if (is_dir(exe))
-				return strdup(exe);
+				return realpath(exe, NULL) ?: strdup(exe);
 		}
 	}
 	return strdup(SCRIPT_DIR_SYSTEM);
