@@ -10,6 +10,11 @@ CFLAGS	?= -O2
 CFLAGS	+= -std=gnu11 -Wall -Wextra
 TOOLS_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 CPPFLAGS += -I$(TOOLS_DIR)../include -I$(TOOLS_DIR)lib
-LDFLAGS	+= -static -pthread
+# STATIC=0 (the Debian package) links against the system's libraries.
+STATIC	?= 1
+ifeq ($(STATIC),1)
+LDFLAGS	+= -static
+endif
+LDFLAGS	+= -pthread
 LIB	:= $(TOOLS_DIR)lib/libtools.a
 ABI_H	:= $(TOOLS_DIR)../include/pte_ref_abi.h

@@ -19,10 +19,11 @@ for t in "$@"; do
 	diag "${t##*/}"
 	# Every test but t01 (which loads it itself) starts with the module in.
 	[ "${t##*/}" = t01_load.sh ] || lsmod | grep -q '^pte_ref ' || load_module
-	ts=$SECONDS
+	# Tests are sourced and may use any name: keep ours aside.
+	SUITE_TEST=${t##*/} SUITE_T0=$SECONDS
 	# shellcheck disable=SC1090
 	. "$t"
-	diag "${t##*/} took $((SECONDS - ts)) s"
+	diag "$SUITE_TEST took $((SECONDS - SUITE_T0)) s"
 done
 lsmod | grep -q '^pte_ref ' && rmmod pte_ref
 

@@ -588,6 +588,111 @@ run auto --bogus
 t_is "auto --bogus: usage error" "$RC" 2
 t_ok "usage errors wrote nothing to auto" cmp "$D/auto" "$HERE/fake/auto"
 
+# --- export --prom ----------------------------------------------------------
+# The canned files hold 4 mms (37 tables, 4 empty), a comm with a quote and
+# a backslash, and n/a counters (no sample for them).
+fresh
+PROMCHECK=$TOP/tests/helpers/promcheck
+run export --prom --top 0
+t_is "export --prom: exit 0, quiet" "$RC:$ERR" "0:"
+t_is "export --prom: Prometheus' text format (promcheck)" \
+	"$(printf '%s\n' "$OUT" | "$PROMCHECK")" "ok families=30 samples=60"
+# The value of one series (ENVIRON: awk -v would undo the escapes).
+prom() { printf '%s\n' "$OUT" | K=$1 awk '$1 == ENVIRON["K"] { print $2 }'; }
+t_is "export: machine totals from mms (mms, tables, empty, bytes)" \
+	"$(prom pte_ref_mms) $(prom pte_ref_pte_tables) $(prom pte_ref_empty_pte_tables) $(prom pte_ref_empty_pte_table_bytes) $(prom pte_ref_page_table_bytes)" \
+	"4 37 4 16384 241664"
+t_is "export: every mm in --top 0, by empty kB, largest first" \
+	"$(printf '%s\n' "$OUT" | sed -n 's/^pte_ref_mm_empty_pte_table_bytes{pid="\([0-9]*\)".* \([0-9]*\)$/\1:\2/p' | tr '\n' ' ')" \
+	"812:12288 377:4096 1:0 1024:0 "
+t_is "export: a comm's quote and backslash escaped" \
+	"$(prom 'pte_ref_mm_pte_tables{pid="1024",comm="my_\"odd\\prog"}')" 9
+t_is "export: counters with their path label, n/a ones left out" \
+	"$(printf '%s\n' "$OUT" | grep '^pte_ref_pte_table_frees_total' | tr '\n' ' ')" \
+	'pte_ref_pte_table_frees_total{path="munmap_exit"} 1536 pte_ref_pte_table_frees_total{path="forced"} 12 pte_ref_pte_table_frees_total{path="auto"} 5 '
+t_is "export: _ns counters in seconds" \
+	"$(prom pte_ref_counting_seconds_total) $(prom pte_ref_auto_seconds_total)" \
+	"5.012345678 0.003000000"
+t_is "export: info as labels, features 1 or 0" \
+	"$(prom 'pte_ref_info{version="0.1.0",kernel="6.12.57+deb12-amd64",flavor="stock"}') $(prom 'pte_ref_feature_available{feature="census"}') $(prom 'pte_ref_feature_available{feature="reclaim"}')" \
+	"1 1 0"
+# Every counter of the stats file that is not n/a has exactly one sample.
+n=$(grep -vc -e '^counting ' -e ' n/a$' "$D/stats")
+t_is "export: one sample per stats counter ($n)" \
+	"$(printf '%s\n' "$OUT" | grep -c '^pte_ref_[a-z_]*_total[{ ]')" "$n"
+run export --prom
+t_is "export: --top 10 by default (4 mms here), same checks pass" \
+	"$(printf '%s\n' "$OUT" | grep -c '^pte_ref_mm_pte_tables{')" 4
+run export --prom -n 1
+t_is "export -n 1: one mm, the one with the most empty kB" \
+	"$(printf '%s\n' "$OUT" | grep '^pte_ref_mm_empty_pte_tables{')" \
+	'pte_ref_mm_empty_pte_tables{pid="812",comm="ptestress"} 3'
+run export --prom -o "$TMP/pte_ref.prom"
+t_is "export -o FILE: exit 0, nothing on stdout, FILE checked, no FILE.tmp left" \
+	"$RC:$OUT:$("$PROMCHECK" "$TMP/pte_ref.prom" | cut -d' ' -f1):$(ls "$TMP"/pte_ref.prom.tmp 2>/dev/null)" "0::ok:"
+for args in "export" "export --top 3" "export --prom --top x" \
+	    "export --prom --top -1" "export --prom extra" "export --prom -o" \
+	    "export --prom --bogus" "export --prom -o $TMP/no/such/dir/x.prom"; do
+	run $args
+	t_is "usage error exits 2 with a reason: pteref $args" \
+		"$RC $(echo "$ERR" | grep -c '^pteref')" "2 1"
+done
+sed 's/^pid comm .*/pid comm pte_tables/' "$HERE/fake/mms" >"$D/mms"
+run export --prom
+t_is "export: a corrupt mms file: exit 1, the file named" \
+	"$RC $(echo "$ERR" | grep -c '^pteref: mms: ')" "1 1"
+fresh
+echo "tlb_flushes -3" >>"$D/stats"
+run export --prom -o "$TMP/bad.prom"
+t_is "export -o: a corrupt stats file leaves no FILE and no FILE.tmp" \
+	"$RC $(ls "$TMP"/bad.prom* 2>/dev/null | wc -l)" "1 0"
+fresh
+
+# --- plot ---------------------------------------------------------------------
+# A recording of 5 lines: n/a paths get no line, "-" is a gap.
+PLOTCHECK=$TOP/tests/helpers/plotcheck
+CSV=$HERE/watch.csv
+if command -v gnuplot >/dev/null; then
+	cp "$CSV" "$TMP/w.csv"
+	run plot "$TMP/w.csv"
+	t_is "plot CSV: exit 0, quiet, CSV's name with .svg" "$RC:$ERR:$(ls "$TMP"/w.* | tr '\n' ' ')" \
+		"0::$TMP/w.csv $TMP/w.svg "
+	t_is "plot: the SVG has each recorded series, every point where the CSV puts it" \
+		"$("$PLOTCHECK" "$TMP/w.svg" "$CSV" | tr '\n' ' ')" \
+		"ok svg series=6 points=29 series vmpte_kb pte_tables empty_tables frees_munmap_exit_per_s frees_forced_per_s frees_auto_per_s "
+	sed 's/^3.00,3000,/3.00,3900,/' "$CSV" >"$TMP/other.csv"
+	t_is "plotcheck sees a value the SVG does not show" \
+		"$("$PLOTCHECK" "$TMP/w.svg" "$TMP/other.csv")" "series vmpte_kb: y not the CSV values"
+	run plot "$CSV" -o "$TMP/p.png" -t "a 'quoted' title"
+	t_is "plot -o X.png -t TITLE: exit 0, a valid PNG, no temporary left" \
+		"$RC:$("$PLOTCHECK" "$TMP/p.png"):$(ls "$TMP"/p.* | tr '\n' ' ')" \
+		"0:ok png 960x900:$TMP/p.png "
+	head -n 1 "$CSV" >"$TMP/empty.csv"
+	printf 'time_s,x\n1,2\n' >"$TMP/nohead.csv"
+	sed '3s/,5.0,/,five,/' "$CSV" >"$TMP/field.csv"
+	sed '4s/,2.0,/,/' "$CSV" >"$TMP/count.csv"
+	sed '2s/^1.00,/n\/a,/' "$CSV" >"$TMP/time.csv"
+	sed '3s/^/\n/' "$CSV" >"$TMP/blank.csv"
+	for args in "plot" "plot $CSV $CSV" "plot $TMP/nosuch.csv" \
+		    "plot $TMP/empty.csv" "plot $TMP/nohead.csv" \
+		    "plot $TMP/field.csv" "plot $TMP/count.csv" \
+		    "plot $TMP/time.csv" "plot $TMP/blank.csv" \
+		    "plot $CSV -o $TMP/x.pdf" "plot --bogus $CSV"; do
+		run $args
+		t_is "bad input, exit 2, one line: pteref ${args//$TMP\//}" \
+			"$RC $(echo "$ERR" | grep -c '^pteref')" "2 1"
+	done
+	t_is "bad input drew nothing" "$(ls "$TMP" | grep -c -e '\.svg$' -e '\.pdf$' -e 'tmp')" 1
+	run plot "$TMP/field.csv"
+	t_is "plot: the bad field and its line named, nothing else" "$ERR" \
+		"pteref: plot: $TMP/field.csv line 3: bad field 'five'"
+	PTE_REF_GNUPLOT=$TMP/no-gnuplot run plot "$CSV" -o "$TMP/g.svg"
+	t_is "plot without gnuplot: exit 1, says what to install, no file" \
+		"$RC $(echo "$ERR" | grep -c 'apt-get install gnuplot-nox') $(ls "$TMP"/g.* 2>/dev/null | wc -l)" "1 1 0"
+else
+	t_skip "plot" "no gnuplot (scripts/setup installs gnuplot-nox)"
+fi
+
 # Without $PTE_REF_DEBUGFS, the real diagnosis of this host.
 if [ "$(stat -f -c %t /sys/kernel/debug 2>/dev/null)" != 64626720 ]; then
 	want="pteref: debugfs is not mounted on /sys/kernel/debug: mount -t debugfs none /sys/kernel/debug"

@@ -494,6 +494,21 @@ static struct stat_ctr *stat_ctr(struct stats *s, size_t i)
 	return (struct stat_ctr *)((char *)s + stat_keys[i].off);
 }
 
+size_t stats_nkeys(void)
+{
+	return NSTAT_KEYS;
+}
+
+const char *stats_key(size_t i)
+{
+	return i < NSTAT_KEYS ? stat_keys[i].key : NULL;
+}
+
+const struct stat_ctr *stats_get(const struct stats *s, size_t i)
+{
+	return stat_ctr((struct stats *)s, i);
+}
+
 /* "counting on|off", or "COUNTER VALUE|n/a"; other keys are skipped. */
 static int stats_line(struct stats *s, char *line, int lineno,
 		      unsigned int *seen, char *err, size_t len)

@@ -125,6 +125,10 @@ void reclaim_free(struct reclaim_result *r);
 
 /* Nothing to free: struct stats points into nothing. */
 int stats_parse(struct stats *s, const char *text, char *err, size_t len);
+/* The counters of struct stats in the file's order: how many, each key. */
+size_t stats_nkeys(void);
+const char *stats_key(size_t i);
+const struct stat_ctr *stats_get(const struct stats *s, size_t i);
 
 /* The auto file: each setting, and the policy's thread (0: none). */
 struct auto_cfg {

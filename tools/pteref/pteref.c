@@ -9,6 +9,8 @@
  *   pteref auto		the automatic policy: show, set, on, off
  *   pteref watch PID	PTE tables and free rates, a line per interval
  *   pteref trace NAME	run the bpftrace script NAME for this kernel
+ *   pteref export --prom	the figures for Prometheus (node_exporter)
+ *   pteref plot CSV	a watch --csv recording drawn by gnuplot
  *
  * The directory is /sys/kernel/debug/pte_ref, or $PTE_REF_DEBUGFS so that
  * tests can point pteref at canned files.  Exit codes: 0 ok, 1 runtime
@@ -288,6 +290,8 @@ static const struct command commands[] = {
 	{ "auto", cmd_auto, auto_usage },
 	{ "watch", cmd_watch, watch_usage },
 	{ "trace", cmd_trace, trace_usage },
+	{ "export", cmd_export, export_usage },
+	{ "plot", cmd_plot, plot_usage },
 };
 
 #define NCOMMANDS ARRAY_SIZE(commands)
@@ -313,6 +317,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 	ret = cmd->fn(argc, argv);
 	if (ret == EXIT_USAGE)
 		fprintf(stderr, "Try 'pteref %s --help'.\n", cmd->name);
+	if (ret == EXIT_BAD_FILE)
+		ret = EXIT_USAGE;
 	if (fflush(stdout) || ferror(stdout)) {
 		pr_err("stdout: %s", strerror(errno));
 		ret = EXIT_RUNTIME;

@@ -9,12 +9,19 @@
 #include "parse.h"
 #include "util.h"
 
+/*
+ * A bad input file (or output path) rather than bad options: exit status
+ * EXIT_USAGE, with the reason already printed and no "Try --help" after.
+ */
+#define EXIT_BAD_FILE	(EXIT_USAGE | 0x100)
+
 /* VmPTE of a process we cannot read: gone, a zombie, a kernel thread. */
 #define VMPTE_UNKNOWN	(-1LL)
 
 /* Usage text of each command, also printed together by pteref --help. */
 extern const char info_usage[], top_usage[], stat_usage[], reclaim_usage[],
-		  auto_usage[], watch_usage[], trace_usage[];
+		  auto_usage[], watch_usage[], trace_usage[], export_usage[],
+		  plot_usage[];
 
 void pr_err(const char *fmt, ...) __printf(1, 2);
 
@@ -52,5 +59,7 @@ int cmd_reclaim(int argc, char **argv);
 int cmd_auto(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif /* PTEREF_H */

@@ -41,6 +41,7 @@ const char trace_usage[] =
 "  BPFTRACE_ARGS follow the script: SECONDS to stop after (0: Ctrl-C),\n"
 "  then for frees STACKS (1: count kernel stacks too).  Scripts are in\n"
 "  $PTE_REF_BPFTRACE_DIR, else bpftrace/ next to pteref or one up, else\n"
+"  ../share/pte_ref/bpftrace from pteref's folder, else\n"
 "  " SCRIPT_DIR_SYSTEM "; bpftrace is $PTE_REF_BPFTRACE or from $PATH.\n"
 "  -n, --dry-run  print the command instead of running it\n"
 "  -h, --help     this help\n";
@@ -142,12 +143,15 @@ static int need_events(const char *name)
 /*
  * The scripts' directory: $PTE_REF_BPFTRACE_DIR, else bpftrace/ beside
  * the pteref binary or one level up (tools/pteref/pteref finds
- * tools/bpftrace in the source tree), else the system one.  Returned
- * malloc'd.
+ * tools/bpftrace in the source tree), else share/pte_ref/bpftrace next
+ * to the binary's bin/ or sbin/ (make install with any PREFIX or
+ * DESTDIR), else the system one.  Returned malloc'd.
  */
 static char *script_dir(void)
 {
-	static const char *const rel[] = { "/bpftrace", "/../bpftrace" };
+	static const char *const rel[] = {
+		"/bpftrace", "/../bpftrace", "/../share/pte_ref/bpftrace",
+	};
 	const char *env = getenv("PTE_REF_BPFTRACE_DIR");
 	char exe[PATH_MAX], *slash;
 	size_t i;
@@ -155,7 +159,8 @@ static char *script_dir(void)
 
 	if (env && *env)
 		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - sizeof("/../bpftrace"));
+	n = readlink("/proc/self/exe", exe,
+		     sizeof(exe) - sizeof("/../share/pte_ref/bpftrace"));
 	if (n > 0) {
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
