@@ -120,6 +120,14 @@ char *pr_read(const char *name)
 	return text;
 }
 
+int pr_parsed(const char *name, int ret, const char *err)
+{
+	if (!ret)
+		return 0;
+	pr_err("%s: %s", name, err);
+	return EXIT_RUNTIME;
+}
+
 int pr_write(const char *name, const char *buf)
 {
 	char *path = pr_path(name);
@@ -144,24 +152,16 @@ int pr_write(const char *name, const char *buf)
 int pr_open(struct info *in)
 {
 	const char *dir = pr_dir();
-	char err[PARSE_ERR_LEN];
 	struct stat st;
-	char *text;
 	int ret;
 
 	if (stat(dir, &st))
 		return diagnose(dir, errno);
 	if (!S_ISDIR(st.st_mode))
 		return diagnose(dir, ENOTDIR);
-	text = pr_read(PTE_REF_FILE_INFO);
-	if (!text)
-		return EXIT_RUNTIME;
-	ret = info_parse(in, text, err, sizeof(err));
-	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_INFO, err);
-		return EXIT_RUNTIME;
-	}
+	ret = pr_load(PTE_REF_FILE_INFO, info_parse, in);
+	if (ret)
+		return ret;
 	if (in->format != PTE_REF_FORMAT) {
 		pr_err("unknown format %llu (this pteref reads format %d)",
 		       in->format, PTE_REF_FORMAT);

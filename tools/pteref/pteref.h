@@ -36,6 +36,25 @@ char *pr_read(const char *name);
 /* The same, NULL with errno and nothing printed. */
 char *pr_read_quiet(const char *name);
 
+/*
+ * Read the file NAME and parse it into *OBJ with PARSE (census_parse,
+ * stats_parse ...): 0, or EXIT_RUNTIME after printing why, the file
+ * named.  A macro: each parser takes its own type of OBJ.
+ */
+#define pr_load(name, parse, obj) ({					\
+	char __err[PARSE_ERR_LEN], *__text = pr_read(name);		\
+	int __ret = EXIT_RUNTIME;					\
+									\
+	if (__text) {							\
+		__ret = pr_parsed(name, parse(obj, __text, __err,	\
+					      sizeof(__err)), __err);	\
+		free(__text);						\
+	}								\
+	__ret;								\
+})
+/* pr_load's end: 0 if ret is, else EXIT_RUNTIME after "NAME: ERR". */
+int pr_parsed(const char *name, int ret, const char *err);
+
 /* Write buf to a file of the directory in one write(); -1 with errno. */
 int pr_write(const char *name, const char *buf);
 

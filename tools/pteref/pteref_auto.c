@@ -154,32 +154,14 @@ static void print_json(const struct auto_cfg *a, const struct stats *st)
 
 static int load(struct auto_cfg *a, struct stats *st)
 {
-	char err[PARSE_ERR_LEN];
-	char *text;
-	int ret;
+	int ret = pr_load(PTE_REF_FILE_AUTO, auto_parse, a);
 
-	text = pr_read(PTE_REF_FILE_AUTO);
-	if (!text)
-		return EXIT_RUNTIME;
-	ret = auto_parse(a, text, err, sizeof(err));
-	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_AUTO, err);
-		return EXIT_RUNTIME;
-	}
-	text = pr_read(PTE_REF_FILE_STATS);
-	if (!text) {
+	if (ret)
+		return ret;
+	ret = pr_load(PTE_REF_FILE_STATS, stats_parse, st);
+	if (ret)
 		auto_free(a);
-		return EXIT_RUNTIME;
-	}
-	ret = stats_parse(st, text, err, sizeof(err));
-	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_STATS, err);
-		auto_free(a);
-		return EXIT_RUNTIME;
-	}
-	return 0;
+	return ret;
 }
 
 int cmd_auto(int argc, char **argv)

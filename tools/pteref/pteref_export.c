@@ -259,29 +259,14 @@ static void export_stats(const struct stats *st)
 /* Read and parse the mms and stats files; the exit code on failure. */
 static int export_load(struct mms *m, struct stats *st)
 {
-	char err[PARSE_ERR_LEN];
-	char *text;
-	int ret;
+	int ret = pr_load(PTE_REF_FILE_MMS, mms_parse, m);
 
-	text = pr_read(PTE_REF_FILE_MMS);
-	if (!text)
-		return EXIT_RUNTIME;
-	ret = mms_parse(m, text, err, sizeof(err));
-	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_MMS, err);
-		return EXIT_RUNTIME;
-	}
-	text = pr_read(PTE_REF_FILE_STATS);
-	ret = text ? stats_parse(st, text, err, sizeof(err)) : -1;
-	if (text && ret)
-		pr_err("%s: %s", PTE_REF_FILE_STATS, err);
-	free(text);
-	if (ret) {
+	if (ret)
+		return ret;
+	ret = pr_load(PTE_REF_FILE_STATS, stats_parse, st);
+	if (ret)
 		mms_free(m);
-		return EXIT_RUNTIME;
-	}
-	return 0;
+	return ret;
 }
 
 static int export(unsigned long long top)

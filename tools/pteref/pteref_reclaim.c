@@ -94,19 +94,10 @@ static bool result_is_ours(const struct reclaim_result *res,
 
 static int result_load(struct reclaim_result *res)
 {
-	char err[PARSE_ERR_LEN];
-	char *text;
-	int ret;
+	int ret = pr_load(PTE_REF_FILE_RECLAIM, reclaim_parse, res);
 
-	text = pr_read(PTE_REF_FILE_RECLAIM);
-	if (!text)
-		return EXIT_RUNTIME;
-	ret = reclaim_parse(res, text, err, sizeof(err));
-	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_RECLAIM, err);
-		return EXIT_RUNTIME;
-	}
+	if (ret)
+		return ret;
 	if (res->none) {
 		/* Our write succeeded, so only a reload can explain it. */
 		pr_err("%s: no result after a reclaim: was the module "

@@ -62,9 +62,8 @@ static bool census_is_ours(const struct census *c, const struct stat_req *r)
 
 static int census_load(struct census *c, const struct stat_req *r)
 {
-	char cmd[PTE_REF_MAX_WRITE], err[PARSE_ERR_LEN];
+	char cmd[PTE_REF_MAX_WRITE];
 	int try, ret;
-	char *text;
 
 	if (r->range)
 		snprintf(cmd, sizeof(cmd), "%llu 0x%llx-0x%llx",
@@ -76,15 +75,9 @@ static int census_load(struct census *c, const struct stat_req *r)
 			pr_err("pid %s: %m", cmd);
 			return EXIT_RUNTIME;
 		}
-		text = pr_read(PTE_REF_FILE_CENSUS);
-		if (!text)
-			return EXIT_RUNTIME;
-		ret = census_parse(c, text, err, sizeof(err));
-		free(text);
-		if (ret) {
-			pr_err("%s: %s", PTE_REF_FILE_CENSUS, err);
-			return EXIT_RUNTIME;
-		}
+		ret = pr_load(PTE_REF_FILE_CENSUS, census_parse, c);
+		if (ret)
+			return ret;
 		if (census_is_ours(c, r))
 			return 0;
 		census_free(c);

@@ -103,19 +103,10 @@ static void print_json(const struct mms *m, size_t rows)
 /* Read, parse and sort mms; the exit code on failure. */
 static int top_load(struct mms *m, const char *field, int *col)
 {
-	char err[PARSE_ERR_LEN];
-	char *text;
-	int ret;
+	int ret = pr_load(PTE_REF_FILE_MMS, mms_parse, m);
 
-	text = pr_read(PTE_REF_FILE_MMS);
-	if (!text)
-		return EXIT_RUNTIME;
-	ret = mms_parse(m, text, err, sizeof(err));
-	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_MMS, err);
-		return EXIT_RUNTIME;
-	}
+	if (ret)
+		return ret;
 	*col = mms_col(m, field);
 	if (*col < 0 || !m->numeric[*col]) {
 		sort_fields_err(m, field);

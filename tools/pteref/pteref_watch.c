@@ -189,20 +189,13 @@ static long long mms_sum(const struct mms *m, int col, const char *pid)
 /* The process's mms row into s; GONE_MMS if none, or the exit code. */
 static int read_mms(const struct watch *w, struct sample *s)
 {
-	char err[PARSE_ERR_LEN], pid[24], *text;
 	bool found = w->all;
 	struct mms m;
+	char pid[24];
 	size_t i;
 
-	text = pr_read(PTE_REF_FILE_MMS);
-	if (!text)
+	if (pr_load(PTE_REF_FILE_MMS, mms_parse, &m))
 		return EXIT_RUNTIME;
-	if (mms_parse(&m, text, err, sizeof(err))) {
-		pr_err("%s: %s", PTE_REF_FILE_MMS, err);
-		free(text);
-		return EXIT_RUNTIME;
-	}
-	free(text);
 	snprintf(pid, sizeof(pid), "%llu", w->pid);
 	for (i = 0; i < m.nrow && !found; i++)
 		found = !strcmp(m.row[i][m.pid_col], pid);
@@ -246,13 +239,10 @@ static int read_stats(struct watch *w, struct sample *s)
 		pr_err("%s: %s", PTE_REF_FILE_STATS, strerror(errno));
 	if (!text)
 		return EXIT_RUNTIME;
-	ret = stats_parse(&s->st, text, err, sizeof(err));
+	ret = pr_parsed(PTE_REF_FILE_STATS,
+			stats_parse(&s->st, text, err, sizeof(err)), err);
 	free(text);
-	if (ret) {
-		pr_err("%s: %s", PTE_REF_FILE_STATS, err);
-		return EXIT_RUNTIME;
-	}
-	return 0;
+	return ret;
 }
 
 /*
