@@ -15,6 +15,11 @@
 #define EXIT_OK		0
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
+/*
+ * A bad input file (or output path) rather than bad options: the program
+ * exits EXIT_USAGE, the reason already printed, no "Try --help" after.
+ */
+#define EXIT_BAD_FILE	(EXIT_USAGE | 0x100)
 
 /* Each returns 0 on success, -1 (errno EINVAL or ERANGE) otherwise. */
 int parse_u64(const char *s, unsigned long long *out);

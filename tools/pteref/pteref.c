@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "pte_ref_abi.h"
+#include "command.h"
 #include "json.h"
 #include "pteref.h"
 
@@ -276,12 +277,6 @@ int cmd_info(int argc, char **argv)
 	return EXIT_OK;
 }
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
-};
-
 static const struct command commands[] = {
 	{ "info", cmd_info, info_usage },
 	{ "top", cmd_top, top_usage },
@@ -294,69 +289,12 @@ static const struct command commands[] = {
 	{ "plot", cmd_plot, plot_usage },
 };
 
-#define NCOMMANDS ARRAY_SIZE(commands)
-
-static void usage(FILE *f)
-{
-	size_t i;
-
-	fputs(main_usage, f);
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "\n%s", commands[i].usage);
-}
-
-/* The command runs with argv[0] = "pteref CMD", so getopt names both. */
-static int run(const struct command *cmd, int argc, char **argv)
-{
-	char name[32];
-	int ret;
-
-	snprintf(name, sizeof(name), "pteref %s", cmd->name);
-	argv[0] = name;
-	optind = 0;	/* glibc: start a fresh getopt scan */
-	ret = cmd->fn(argc, argv);
-	if (ret == EXIT_USAGE)
-		fprintf(stderr, "Try 'pteref %s --help'.\n", cmd->name);
-	if (ret == EXIT_BAD_FILE)
-		ret = EXIT_USAGE;
-	if (fflush(stdout) || ferror(stdout)) {
-		pr_err("stdout: %s", strerror(errno));
-		ret = EXIT_RUNTIME;
-	}
-	return ret;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	static const struct program pteref = {
+		"pteref", main_usage, PTE_REF_VERSION,
+		commands, ARRAY_SIZE(commands),
 	};
-	size_t i;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			puts("pteref " PTE_REF_VERSION);
-			return EXIT_OK;
-		default:
-			goto bad;
-		}
-	}
-	if (optind == argc) {
-		pr_err("no command");
-		goto bad;
-	}
-	for (i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			return run(&commands[i], argc - optind, argv + optind);
-	pr_err("unknown command '%s'", argv[optind]);
-bad:
-	fputs("Try 'pteref --help'.\n", stderr);
-	return EXIT_USAGE;
+	return command_main(&pteref, argc, argv);
 }

@@ -9,12 +9,6 @@
 #include "parse.h"
 #include "util.h"
 
-/*
- * A bad input file (or output path) rather than bad options: exit status
- * EXIT_USAGE, with the reason already printed and no "Try --help" after.
- */
-#define EXIT_BAD_FILE	(EXIT_USAGE | 0x100)
-
 /* VmPTE of a process we cannot read: gone, a zombie, a kernel thread. */
 #define VMPTE_UNKNOWN	(-1LL)
 

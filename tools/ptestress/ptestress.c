@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 
 #include "pte_ref_abi.h"
+#include "command.h"
 #include "ptestress.h"
 
 static const char main_usage[] =
@@ -150,12 +151,6 @@ int wait_signal(const sigset_t *set)
 	return sig;
 }
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
-};
-
 static const struct command commands[] = {
 	{ "layout", cmd_layout, layout_usage },
 	{ "headline", cmd_headline, headline_usage },
@@ -164,55 +159,11 @@ static const struct command commands[] = {
 	{ "churn", cmd_churn, churn_usage },
 };
 
-#define NCOMMANDS ARRAY_SIZE(commands)
-
-static void usage(FILE *f)
-{
-	size_t i;
-
-	fputs(main_usage, f);
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "\n%s", commands[i].usage);
-}
-
-static int run(const struct command *cmd, int argc, char **argv)
-{
-	char name[32];
-	int ret;
-
-	snprintf(name, sizeof(name), "ptestress %s", cmd->name);
-	argv[0] = name;
-	optind = 0;	/* glibc: start a fresh getopt scan */
-	ret = cmd->fn(argc, argv);
-	if (ret == EXIT_USAGE)
-		fprintf(stderr, "Try 'ptestress %s --help'.\n", cmd->name);
-	return ret;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct program ptestress = {
+		"ptestress", main_usage, NULL, commands, ARRAY_SIZE(commands),
 	};
-	size_t i;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c != 'h')
-			goto bad;
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (optind == argc) {
-		ps_err("no command");
-		goto bad;
-	}
-	for (i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			return run(&commands[i], argc - optind, argv + optind);
-	ps_err("unknown command '%s'", argv[optind]);
-bad:
-	fputs("Try 'ptestress --help'.\n", stderr);
-	return EXIT_USAGE;
+	return command_main(&ptestress, argc, argv);
 }
