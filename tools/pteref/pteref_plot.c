@@ -195,7 +195,7 @@ static void gp_script(FILE *gp, const struct recording *r, const char *out,
 	gp_str(gp, title);
 	/* Fixed margins: the three panels' x axes line up. */
 	fputs("\nset grid\nset key outside right top\n"
-	      "set lmargin at screen 0.09\nset rmargin at screen 0.70\n"
+	      "set lmargin at screen 0.11\nset rmargin at screen 0.66\n"
 	      "set style data linespoints\nset pointsize 0.5\n", gp);
 	fprintf(gp, "set ylabel 'kB'\n"
 		"plot $d using 1:%d title 'vmpte_kb' lw 2\n", r->vmpte + 1);
