@@ -60,7 +60,9 @@ scriptdir := $(PREFIX)/share/pte_ref/bpftrace
 mandir	:= $(PREFIX)/share/man
 KREL	= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-install: kdir-check install-tools install-module
+# kdir-check first, even under make -j: nothing is installed without KDIR.
+install: kdir-check
+	@$(MAKE) --no-print-directory install-tools install-module
 
 install-tools: tools
 	install -D -m 0755 tools/pteref/pteref $(DESTDIR)$(sbindir)/pteref
@@ -76,12 +78,18 @@ install-tools: tools
 install-module: kdir-check module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+	$(depmod)
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { echo "make: no kernel build tree at" \
 		"KDIR=$(KDIR): apt-get install linux-headers-$$(uname -r)," \
 		"or pass KDIR=/path/to/kernel/build (make install-tools" \
 		"installs the tools alone)" >&2; exit 1; }
+
+# modprobe finds the module once depmod has run: kbuild skips it where the
+# tree has no System.map (Debian's headers).  Under a DESTDIR the
+# packager's postinst runs it.
+depmod	= $(if $(DESTDIR),,$(if $(KREL),depmod -a $(KREL)))
 
 # --- DKMS ----------------------------------------------------------------
 VERSION	:= $(shell sed -n 's/^\#define PTE_REF_VERSION[[:space:]]*"\(.*\)"/\1/p' include/pte_ref_abi.h)
@@ -127,6 +135,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(scriptdir) $(DESTDIR)$(PREFIX)/share/pte_ref 2>/dev/null
 	rm -f $(DESTDIR)$(mandir)/man8/pteref.8 $(DESTDIR)$(mandir)/man1/ptestress.1
 	$(if $(KREL),rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/pte_ref.ko*)
+	$(depmod)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

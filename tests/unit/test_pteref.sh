@@ -628,8 +628,8 @@ t_is "export -n 1: one mm, the one with the most empty kB" \
 	"$(printf '%s\n' "$OUT" | grep '^pte_ref_mm_empty_pte_tables{')" \
 	'pte_ref_mm_empty_pte_tables{pid="812",comm="ptestress"} 3'
 run export --prom -o "$TMP/pte_ref.prom"
-t_is "export -o FILE: exit 0, nothing on stdout, FILE checked, no FILE.tmp left" \
-	"$RC:$OUT:$("$PROMCHECK" "$TMP/pte_ref.prom" | cut -d' ' -f1):$(ls "$TMP"/pte_ref.prom.tmp 2>/dev/null)" "0::ok:"
+t_is "export -o FILE: exit 0, nothing on stdout, FILE checked, mode 0644, no temporary left" \
+	"$RC:$OUT:$("$PROMCHECK" "$TMP/pte_ref.prom" | cut -d' ' -f1):$(stat -c %a "$TMP/pte_ref.prom"):$(ls "$TMP"/pte_ref.prom.* 2>/dev/null)" "0::ok:644:"
 for args in "export" "export --top 3" "export --prom --top x" \
 	    "export --prom --top -1" "export --prom extra" "export --prom -o" \
 	    "export --prom --bogus" "export --prom -o $TMP/no/such/dir/x.prom"; do
@@ -637,6 +637,14 @@ for args in "export" "export --top 3" "export --prom --top x" \
 	t_is "usage error exits 2 with a reason: pteref $args" \
 		"$RC $(echo "$ERR" | grep -c '^pteref')" "2 1"
 done
+# A comm cut inside a UTF-8 character (15 bytes, as the kernel keeps).
+printf '2048 caf\xc3 3 12 24 3 12 10 0 1.0\n' >>"$D/mms"
+run export --prom --top 0
+t_is "export: a comm that is no valid UTF-8 gets U+FFFD, the output stays valid" \
+	"$(prom 'pte_ref_mm_pte_tables{pid="2048",comm="caf'$'\xef\xbf\xbd''"}') $(printf '%s\n' "$OUT" | "$PROMCHECK" | cut -d' ' -f1)" "3 ok"
+printf 'x{a="\xc3"} 1\n' >"$TMP/notutf8.prom"
+t_is "promcheck refuses a file that is no UTF-8" "$("$PROMCHECK" "$TMP/notutf8.prom")" "1: not UTF-8 (byte 5)"
+fresh
 sed 's/^pid comm .*/pid comm pte_tables/' "$HERE/fake/mms" >"$D/mms"
 run export --prom
 t_is "export: a corrupt mms file: exit 1, the file named" \
@@ -686,6 +694,27 @@ if command -v gnuplot >/dev/null; then
 	run plot "$TMP/field.csv"
 	t_is "plot: the bad field and its line named, nothing else" "$ERR" \
 		"pteref: plot: $TMP/field.csv line 3: bad field 'five'"
+	# What goes into gnuplot's script cannot add a command to it.
+	run plot "$CSV" -o "$TMP/n.svg" -t $'x\nsystem("touch '"$TMP"'/PWNED")'
+	t_is "plot: a title with a newline: exit 2, no command run, nothing drawn" \
+		"$RC $(ls "$TMP"/PWNED "$TMP"/n.svg 2>/dev/null | wc -l)" "2 0"
+	{ head -n 1 "$CSV" | tr -d '\n'; printf ',c%d' $(seq 24); echo; } >"$TMP/wide.csv"
+	run plot "$TMP/wide.csv"
+	t_is "plot: 34 columns: exit 2, the reason" "$RC $(echo "$ERR" | grep -c 'more columns')" "2 1"
+	sed '1s/empty_tables/empty`tables/' "$CSV" >"$TMP/name.csv"
+	run plot "$TMP/name.csv"
+	t_is "plot: a column name that is not a word: exit 2" "$RC $(echo "$ERR" | grep -c 'bad column name')" "2 1"
+	run plot "$CSV" -o "$TMP/no/such/dir/x.svg"
+	t_is "plot: gnuplot cannot write OUT: exit 1, nothing on stdout" "$RC:${#OUT}" "1:0"
+	{ cat "$CSV"; for i in $(seq 6 30000); do echo "$i.00,3100,720,12,0.0,n/a,n/a,0.0,0.0,270.0"; done; } >"$TMP/long.csv"
+	PTE_REF_GNUPLOT=false run plot "$TMP/long.csv" -o "$TMP/l.svg"
+	t_is "plot: a gnuplot that exits at once: exit 1 (no SIGPIPE), a reason" \
+		"$RC $(echo "$ERR" | grep -c 'gnuplot failed')" "1 1"
+	sed -e '1!s/,[0-9.]*,n\/a,n\/a,[0-9.]*,[0-9.-]*,/,-,n\/a,n\/a,-,-,/' "$CSV" >"$TMP/off.csv"
+	run plot "$TMP/off.csv"
+	t_is "plot: a recording with counting off all along: drawn, no frees series" \
+		"$RC $("$PLOTCHECK" "$TMP/off.svg" "$TMP/off.csv" | tr '\n' ' ')" \
+		"0 ok svg series=4 points=15 series vmpte_kb pte_tables empty_tables no frees counted "
 	PTE_REF_GNUPLOT=$TMP/no-gnuplot run plot "$CSV" -o "$TMP/g.svg"
 	t_is "plot without gnuplot: exit 1, says what to install, no file" \
 		"$RC $(echo "$ERR" | grep -c 'apt-get install gnuplot-nox') $(ls "$TMP"/g.* 2>/dev/null | wc -l)" "1 1 0"

@@ -20,6 +20,16 @@ static void usage(const struct program *p)
 		printf("\n%s", p->cmds[i].usage);
 }
 
+/* What was written to stdout reached it: else EXIT_RUNTIME, said. */
+static int flushed(const struct program *p, int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: stdout: %s\n", p->name, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return ret;
+}
+
 /* The command runs with argv[0] = "PROGRAM CMD", so getopt names both. */
 static int run(const struct program *p, const struct command *cmd,
 	       int argc, char **argv)
@@ -35,32 +45,34 @@ static int run(const struct program *p, const struct command *cmd,
 		fprintf(stderr, "Try '%s --help'.\n", name);
 	if (ret == EXIT_BAD_FILE)
 		ret = EXIT_USAGE;
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "%s: stdout: %s\n", p->name, strerror(errno));
-		ret = EXIT_RUNTIME;
-	}
-	return ret;
+	return flushed(p, ret);
 }
 
 int command_main(const struct program *p, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option versioned[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
+	}, unversioned[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+	/* Without a version, -V and --version are unknown options. */
+	const struct option *o = p->version ? versioned : unversioned;
 	size_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, p->version ? "+hV" : "+h", o,
+				NULL)) != -1) {
 		if (c == 'h') {
 			usage(p);
-			return EXIT_OK;
+			return flushed(p, EXIT_OK);
 		}
-		if (c != 'V' || !p->version)
+		if (c != 'V')
 			goto bad;
 		printf("%s %s\n", p->name, p->version);
-		return EXIT_OK;
+		return flushed(p, EXIT_OK);
 	}
 	if (optind == argc) {
 		fprintf(stderr, "%s: no command\n", p->name);

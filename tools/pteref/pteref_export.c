@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pte_ref_abi.h"
@@ -32,7 +33,7 @@ const char export_usage[] =
 "  counter.\n"
 "  --prom              the format (the only one, and required)\n"
 "  -n, --top N         mms to export by empty kB (default 10; 0: all)\n"
-"  -o, --output FILE   write FILE atomically (FILE.tmp, then rename)\n"
+"  -o, --output FILE   write FILE atomically (a file beside it, renamed)\n"
 "  -h, --help          this help\n";
 
 /* A column of the mms file as a metric: per mm, and summed as a total. */
@@ -117,17 +118,65 @@ static void head(const char *name, const char *type, const char *help)
 	       name, help, name, type);
 }
 
-/* A label value: backslash, double quote and newline escaped. */
+/*
+ * Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlong
+ * form, no surrogate, nothing above U+10FFFF).
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*s == 0xe0)
+		lo = 0xa0;
+	else if (*s == 0xed)
+		hi = 0x9f;
+	else if (*s == 0xf0)
+		lo = 0x90;
+	else if (*s == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+	return n;
+}
+
+/*
+ * A label value: backslash, double quote and newline escaped, as the
+ * format wants; a byte that is no valid UTF-8 (a comm cut inside a
+ * character) becomes U+FFFD, since one invalid byte makes node_exporter
+ * drop the whole file.
+ */
 static void label_value(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
 	putchar('"');
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
+	while (*p) {
+		n = utf8_len(p);
+		if (!n) {
+			fputs("\xef\xbf\xbd", stdout);
+			p++;
+			continue;
+		}
+		if (*p == '\\' || *p == '"')
 			putchar('\\');
-		if (*s == '\n')
+		if (*p == '\n')
 			fputs("\\n", stdout);
 		else
-			putchar(*s);
+			fwrite(p, 1, n, stdout);
+		p += n;
 	}
 	putchar('"');
 }
@@ -299,25 +348,26 @@ static int export(unsigned long long top)
 }
 
 /*
- * stdout into FILE.tmp; on success renamed over FILE (the collector must
- * never read half a file).
+ * stdout into a new file beside FILE (mkstemp: two exports at once, from
+ * cron say, never share it, and no planted symlink is followed), renamed
+ * over FILE when complete: the collector never reads half a file.
  */
 static int export_to(const char *file, unsigned long long top)
 {
-	size_t n = strlen(file) + sizeof(".tmp");
+	size_t n = strlen(file) + sizeof(".XXXXXX");
 	char *tmp = xrealloc(NULL, n, 1);
-	int fd, ret, saved;
+	int fd, ret;
 
-	snprintf(tmp, n, "%s.tmp", file);
+	snprintf(tmp, n, "%s.XXXXXX", file);
 	/* A FILE that cannot be written is a bad argument, found first. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = mkstemp(tmp);
 	if (fd < 0) {
-		pr_err("export: cannot write %s: %s", tmp, strerror(errno));
+		pr_err("export: cannot write beside %s: %s", file, strerror(errno));
 		free(tmp);
 		return EXIT_BAD_FILE;
 	}
 	fflush(stdout);
-	if (dup2(fd, STDOUT_FILENO) < 0) {
+	if (fchmod(fd, 0644) || dup2(fd, STDOUT_FILENO) < 0) {
 		pr_err("export: %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -326,9 +376,8 @@ static int export_to(const char *file, unsigned long long top)
 	}
 	close(fd);
 	ret = export(top);
-	if (fflush(stdout) || ferror(stdout) || fsync(fileno(stdout))) {
-		saved = errno;
-		pr_err("export: %s: %s", tmp, strerror(saved));
+	if (fflush(stdout) || ferror(stdout) || fsync(STDOUT_FILENO)) {
+		pr_err("export: %s: %s", tmp, strerror(errno));
 		ret = EXIT_RUNTIME;
 	}
 	if (!ret && rename(tmp, file)) {

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "pteref.h"
 
 #define PLOT_MAX_COLS	32
+#define NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 #define FREES_PREFIX	"frees_"
 #define RATE_SUFFIX	"_per_s"
 
@@ -116,12 +118,18 @@ static int rec_read(struct recording *r, const char *file)
 	if (next)
 		*next++ = '\0';
 	r->ncol = split_commas(r->buf, r->col, PLOT_MAX_COLS);
+	if (r->ncol > PLOT_MAX_COLS)
+		return rec_bad(r, file, 1, "more columns than a recording has:",
+			       r->buf);
+	/* Column names go into the script as titles: plain words only. */
+	for (j = 0; j < r->ncol; j++)
+		if (!*r->col[j] || strspn(r->col[j], NAME_CHARS) != strlen(r->col[j]))
+			return rec_bad(r, file, 1, "bad column name", r->col[j]);
 	r->time = col_of(r, "time_s");
 	r->vmpte = col_of(r, "vmpte_kb");
 	r->tables = col_of(r, "pte_tables");
 	r->empty = col_of(r, "empty_tables");
-	if (r->ncol > PLOT_MAX_COLS || r->time != 0 || r->vmpte < 0 ||
-	    r->tables < 0 || r->empty < 0)
+	if (r->time != 0 || r->vmpte < 0 || r->tables < 0 || r->empty < 0)
 		return rec_bad(r, file, 0, "not a 'pteref watch --csv' recording "
 			       "(its header must start with time_s and name "
 			       "vmpte_kb, pte_tables and empty_tables)", NULL);
@@ -156,7 +164,12 @@ static int rec_read(struct recording *r, const char *file)
 	return 0;
 }
 
-/* A gnuplot single-quoted string: a quote is doubled, nothing else. */
+/*
+ * A gnuplot single-quoted string: a quote is doubled, nothing else is
+ * special (no backslash escapes, no `command` substitution, as there
+ * would be in double quotes).  A line break would end the command, so
+ * plot() refuses control characters in what it quotes.
+ */
 static void gp_str(FILE *gp, const char *s)
 {
 	fputc('\'', gp);
@@ -211,9 +224,9 @@ static void gp_script(FILE *gp, const struct recording *r, const char *out,
 			lines++ ? ", " : "", k + 1);
 		gp_str(gp, r->col[k]);
 	}
-	/* No path counted (counting off all along): an empty panel. */
+	/* No path counted (counting off all along): a line at 0 says so. */
 	if (!lines)
-		fputs("NaN title 'no frees counted'", gp);
+		fputs("$d using 1:(0) title 'no frees counted'", gp);
 	fputs("\nunset multiplot\n", gp);
 }
 
@@ -223,6 +236,7 @@ static int gnuplot(const struct recording *r, const char *out, bool png,
 {
 	const char *bin = getenv("PTE_REF_GNUPLOT");
 	int fd[2], status;
+	bool wrote = false;
 	FILE *gp;
 	pid_t pid;
 
@@ -231,10 +245,15 @@ static int gnuplot(const struct recording *r, const char *out, bool png,
 	if (pipe(fd))
 		return -1;
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
 		return -1;
+	}
 	if (!pid) {
+		/* gnuplot's stdout is ours only for its messages. */
 		dup2(fd[0], STDIN_FILENO);
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		close(fd[0]);
 		close(fd[1]);
 		execlp(bin, bin, (char *)NULL);
@@ -243,16 +262,22 @@ static int gnuplot(const struct recording *r, const char *out, bool png,
 		_exit(127);
 	}
 	close(fd[0]);
+	/* A gnuplot that dies early must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	gp = fdopen(fd[1], "w");
 	if (gp) {
 		gp_script(gp, r, out, png, title);
-		fclose(gp);
+		wrote = !ferror(gp);
+		wrote &= !fclose(gp);
 	} else {
 		close(fd[1]);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	if (!WIFEXITED(status))
+		return 128;
+	/* gnuplot's own failure first: it explains a broken pipe. */
+	return WEXITSTATUS(status) ? WEXITSTATUS(status) : wrote ? 0 : 128;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -260,6 +285,14 @@ static bool ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n > m && !strcmp(s + n - m, suffix);
+}
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
 }
 
 static char *default_out(const char *csv)
@@ -348,7 +381,15 @@ int cmd_plot(int argc, char **argv)
 	}
 	if (!out)
 		out = def = default_out(argv[optind]);
-	ret = plot(argv[optind], out, title ? title : argv[optind]);
+	if (!title)
+		title = argv[optind];
+	if (has_control(out) || has_control(title)) {
+		pr_err("plot: a control character in the %s",
+		       has_control(out) ? "output name" : "title");
+		free(def);
+		return EXIT_USAGE;
+	}
+	ret = plot(argv[optind], out, title);
 	free(def);
 	return ret;
 }
