@@ -53,7 +53,7 @@
 
 /* The header row of `mms`; one row per user mm follows, sorted by pid. */
 #define PTE_REF_MMS_HEADER \
-	"pid comm pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct"
+	"pid comm pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct pmd_tables empty_pmd_tables"
 
 /*
  * Occupancy histogram: PTE tables by number of non-none entries.

@@ -122,9 +122,19 @@ static void census_huge_pmd(unsigned long addr, void *priv)
 	c->t.thp_pmds++;
 }
 
+static void census_pmd_table(unsigned long addr, unsigned int used,
+			     void *priv)
+{
+	struct pte_ref_census *c = priv;
+
+	c->t.pmd_tables++;
+	c->t.empty_pmd += !used;
+}
+
 static const struct pte_ref_walk_ops census_ops = {
 	.vma		= census_vma,
 	.table		= census_table,
+	.pmd_table	= census_pmd_table,
 	.huge_pmd	= census_huge_pmd,
 };
 

@@ -27,6 +27,8 @@ struct pte_ref_totals {
 	u64 other;		/* non-present non-none entries ("swap") */
 	u64 hist[PTE_REF_HIST_BUCKETS];
 	u64 thp_pmds;
+	u64 pmd_tables;
+	u64 empty_pmd;		/* PMD tables whose 512 entries are all none */
 	u64 hugetlb_vmas;
 	u64 vmas;
 	s64 refcount_sum;	/* free_user_pte only */

@@ -76,6 +76,46 @@
 #define PTE_REF_RECLAIM_WRITE	(!PTE_REF_TABLES_RCU)
 
 /*
+ * PTE tables of file and shmem VMAs (reclaim.c).  Before Linux 6.14,
+ * khugepaged's retract_page_tables() and collapse_pte_mapped_thp() take
+ * the PTE lock of a pmd they read before locking and never look again;
+ * the series that brought PT_RECLAIM (6.14) made them re-check the pmd
+ * under the pmd lock, because PT_RECLAIM itself frees file and shmem
+ * tables under the mmap (or VMA) read lock, the pmd lock and the PTE
+ * lock: the protocol reclaim follows.  So the PT_RECLAIM code being there
+ * is the feature test: CONFIG_ARCH_SUPPORTS_PT_RECLAIM (6.14-6.x, x86_64,
+ * whether PT_RECLAIM is chosen or not) or CONFIG_PT_RECLAIM (7.x, where it
+ * is always on).
+ */
+/*
+ * Split page-table locks: each table has its own (6.12+: CONFIG_SPLIT_*;
+ * 6.1: USE_SPLIT_*, from NR_CPUS).  Without split PTE locks, khugepaged's
+ * collapse_pte_mapped_thp() skips its re-check of the pmd (it does it only
+ * when the PTE lock is not the pmd lock), so file tables are left alone.
+ */
+#if defined(CONFIG_SPLIT_PTE_PTLOCKS) || \
+	(defined(USE_SPLIT_PTE_PTLOCKS) && USE_SPLIT_PTE_PTLOCKS)
+#define PTE_REF_SPLIT_PTE_PTLOCKS	1
+#else
+#define PTE_REF_SPLIT_PTE_PTLOCKS	0
+#endif
+#if defined(CONFIG_SPLIT_PMD_PTLOCKS) || \
+	(defined(USE_SPLIT_PMD_PTLOCKS) && USE_SPLIT_PMD_PTLOCKS)
+#define PTE_REF_SPLIT_PMD_PTLOCKS	1
+#else
+#define PTE_REF_SPLIT_PMD_PTLOCKS	0
+#endif
+
+#if PTE_REF_TABLES_RCU && PTE_REF_SPLIT_PTE_PTLOCKS && \
+	(defined(CONFIG_PT_RECLAIM) || defined(CONFIG_ARCH_SUPPORTS_PT_RECLAIM))
+#define PTE_REF_FILE_TABLES_NO	NULL
+#elif PTE_REF_TABLES_RCU && !PTE_REF_SPLIT_PTE_PTLOCKS
+#define PTE_REF_FILE_TABLES_NO	"without split PTE locks khugepaged's collapse_pte_mapped_thp() does not re-check the pmd"
+#else
+#define PTE_REF_FILE_TABLES_NO	"before Linux 6.14 khugepaged's retract_page_tables() and collapse_pte_mapped_thp() lock a pmd they read before locking and never look again"
+#endif
+
+/*
  * The automatic policy only tries the mmap lock (walk.c); where reclaim
  * takes it for write (PTE_REF_RECLAIM_WRITE, before 6.5) that is
  * mmap_write_trylock(), which those kernels have and later ones dropped.
@@ -93,6 +133,16 @@ static inline bool pte_ref_mmap_write_trylock(struct mm_struct *mm)
 
 #define PTE_REF_AUTO_NO	(PTE_REF_RECLAIM_WRITE ? \
 	"reclaim takes the mmap lock for write, and this kernel has no mmap_write_trylock()" : NULL)
+#endif
+
+/*
+ * PMD tables are freed under the mmap lock for write (reclaim_pmd.c): the
+ * policy may only try it, so without mmap_write_trylock() it leaves them.
+ */
+#ifdef PTE_REF_HAVE_MMAP_WRITE_TRYLOCK
+#define PTE_REF_AUTO_PMD_NO	NULL
+#else
+#define PTE_REF_AUTO_PMD_NO	"this kernel has no mmap_write_trylock(), and PMD tables are freed under the mmap lock for write"
 #endif
 
 /*

@@ -64,11 +64,11 @@ static int mms_show(struct seq_file *m, void *v)
 	for (i = 0; i < TASK_COMM_LEN && c->comm[i]; i++)
 		comm[i] = c->comm[i] <= ' ' ? '_' : c->comm[i];
 	comm[min(i, TASK_COMM_LEN - 1)] = '\0';
-	seq_printf(m, "%d %s %llu %llu %lu %llu %llu %llu %llu %llu.%llu\n",
+	seq_printf(m, "%d %s %llu %llu %lu %llu %llu %llu %llu %llu.%llu %llu %llu\n",
 		   c->pid, comm[0] ? comm : "-", t->tables,
 		   t->tables * PTE_REF_TABLE_KB, c->pgtables_bytes >> 10,
 		   t->empty, t->empty * PTE_REF_TABLE_KB, t->present, t->other,
-		   fill / 10, fill % 10);
+		   fill / 10, fill % 10, t->pmd_tables, t->empty_pmd);
 	return 0;
 }
 

@@ -33,7 +33,11 @@ void pte_ref_info_show(struct seq_file *m)
 	feature(m, "refcount", PTE_REF_HAVE_REFCOUNT ? NULL :
 		"kernel built without CONFIG_FREE_USER_PTE");
 	feature(m, "reclaim", pte_ref_reclaim_unavailable());
+	feature(m, "reclaim_file", pte_ref_reclaim_file_unavailable());
+	feature(m, "reclaim_pmd", pte_ref_reclaim_pmd_unavailable());
 	feature(m, "auto", pte_ref_auto_unavailable());
+	feature(m, "auto_pmd", pte_ref_auto_unavailable() ?:
+		pte_ref_reclaim_pmd_unavailable() ?: PTE_REF_AUTO_PMD_NO);
 	feature(m, "kallsyms_lookup", pte_ref_sym.lookup_why);
 	pte_ref_stats_info(m);
 }

@@ -28,6 +28,20 @@ TRACE_EVENT(free_table,
 		      __entry->mm, __entry->pid, __entry->addr)
 );
 
+/* One PMD table (1 GiB window at addr) freed, forced or automatic. */
+TRACE_EVENT(free_pmd_table,
+	    TP_PROTO(struct mm_struct *mm, pid_t pid, unsigned long addr),
+	    TP_ARGS(mm, pid, addr),
+	    TP_STRUCT__entry(__field(void *, mm)
+			     __field(pid_t, pid)
+			     __field(unsigned long, addr)),
+	    TP_fast_assign(__entry->mm = mm;
+			   __entry->pid = pid;
+			   __entry->addr = addr;),
+	    TP_printk("mm=%p pid=%d addr=0x%lx",
+		      __entry->mm, __entry->pid, __entry->addr)
+);
+
 /* One process reclaimed: a write of "all" gives one per process. */
 TRACE_EVENT(reclaim_done,
 	    TP_PROTO(pid_t pid, u64 scanned, u64 freed, u64 busy,

@@ -3,19 +3,29 @@
  * reclaim.c - free the empty PTE tables of a process, on demand.
  *
  * A table is freed only when all 512 entries are none, it lies in an
- * anonymous VMA that is not hugetlb, PFN/IO/mixed-map or registered with
- * userfaultfd, and no other VMA shares it.  Anything else is skipped and
+ * anonymous VMA (from 6.14 also a shmem or regular-file one, below) that
+ * is not hugetlb, PFN/IO/mixed-map or registered with userfaultfd, and no
+ * other VMA shares it.  Anything else is skipped and
  * counted.  Two kinds of mm are refused whole (reclaim_locked()): one with mmu
  * notifiers, whose devices cache its page tables where we cannot flush,
  * and, from 6.8, one with any userfaultfd-registered VMA, whose
  * UFFDIO_MOVE writes into tables it looked up without a lock we take.
  *
- * File and shmem VMAs are excluded because on 6.12 khugepaged's
+ * File and shmem VMAs are excluded before 6.14 because there khugepaged's
  * retract_page_tables() and collapse_pte_mapped_thp() take the PTE lock of
  * a pmd they read before locking and do not look at it again (Linux 6.14
  * added that re-check for pt_reclaim): a table freed under them would be
  * used after its free.  Anonymous VMAs are never in their reach; the
- * anonymous khugepaged path takes the mmap lock for write.
+ * anonymous khugepaged path takes the mmap lock for write.  From 6.14 on
+ * (PTE_REF_FILE_TABLES_NO, compat.h) the tables of shmem and regular-file
+ * VMAs are freed too, by the protocol below, PT_RECLAIM's own, which it
+ * applies to them in the same kernels: retract_page_tables() now takes
+ * the pmd lock, checks the pmd is still a table (check_pmd_state()), and
+ * only then the PTE lock of what the pmd points to (mm/khugepaged.c:2176
+ * in 7.3); collapse_pte_mapped_thp() maps with pte_offset_map_rw_nolock()
+ * and compares the pmd under the lock; the file fault paths
+ * (filemap_map_pages(), finish_fault()) and rmap's page_vma_mapped_walk()
+ * under the i_mmap lock map with pte_offset_map_lock(), which re-checks.
  *
  * How a table is taken away, per kernel (compat.h):
  *
@@ -100,6 +110,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rmap.h>
+#include <linux/shmem_fs.h>
 #include <linux/smp.h>
 #include <linux/userfaultfd_k.h>
 #include <asm/pgalloc.h>
@@ -146,9 +157,33 @@ const char *pte_ref_reclaim_unavailable(void)
 	return NULL;
 }
 
+const char *pte_ref_reclaim_file_unavailable(void)
+{
+	return pte_ref_reclaim_unavailable() ?: PTE_REF_FILE_TABLES_NO;
+}
+
+/*
+ * A file VMA reclaim may touch: shmem, or a file whose faults are the page
+ * cache's own (filemap_fault(): ext4, btrfs, 9p...).  Not a driver's
+ * mapping, which may expect its tables to stay (secretmem, guest_memfd,
+ * sysfs and debugfs files with vm_ops of their own), nor DAX.
+ */
+static bool file_ok(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+
+	if (PTE_REF_FILE_TABLES_NO || !file || vma_is_dax(vma))
+		return false;
+	if (shmem_mapping(file->f_mapping))
+		return true;
+	return vma->vm_ops && vma->vm_ops->fault == filemap_fault &&
+	       S_ISREG(file_inode(file)->i_mode);
+}
+
 bool pte_ref_reclaim_excluded(struct vm_area_struct *vma)
 {
-	return !vma_is_anonymous(vma) || is_vm_hugetlb_page(vma) ||
+	return (!vma_is_anonymous(vma) && !file_ok(vma)) ||
+	       is_vm_hugetlb_page(vma) ||
 	       (vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP)) ||
 	       userfaultfd_armed(vma);
 }
@@ -341,6 +376,11 @@ static void flush_this_cpu(void *unused)
 #endif
 }
 
+void pte_ref_flush_all_cpus(void)
+{
+	on_each_cpu(flush_this_cpu, NULL, 1);
+}
+
 /* The pmds of the batch are clear: flush every CPU, then free. */
 static void reclaim_flush(void *priv)
 {
@@ -349,7 +389,7 @@ static void reclaim_flush(void *priv)
 
 	if (!rc->nr)
 		return;
-	on_each_cpu(flush_this_cpu, NULL, 1);
+	pte_ref_flush_all_cpus();
 	for (i = 0; i < rc->nr; i++) {
 		free_table(rc->mm, rc->batch[i]);
 		trace_free_table(rc->mm, rc->pid, rc->addr[i]);
@@ -455,6 +495,13 @@ static int reclaim_mm(struct mm_struct *mm, pid_t pid, unsigned long start,
 	ret = pte_ref_walk(mm, start, end,
 			   automatic ? &reclaim_try_ops : &reclaim_ops, rc);
 	kfree(rc);
+	/* Then the PMD tables, which may have just lost their last table. */
+	if (!ret) {
+		r->pmd_error = pte_ref_reclaim_pmds(mm, pid, start, end, r,
+						    automatic);
+		if (r->pmd_error != -EOPNOTSUPP)
+			ret = r->pmd_error;
+	}
 	r->processes++;
 	trace_reclaim_done(pid, r->scanned - before.scanned,
 			   r->freed - before.freed,

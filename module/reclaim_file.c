@@ -129,6 +129,11 @@ static int reclaim_show(struct seq_file *m, void *v)
 	seq_printf(m, "skipped_busy %llu\n", r.skipped_busy);
 	seq_printf(m, "skipped_uffd %llu\n", r.skipped_uffd);
 	seq_printf(m, "skipped_notifier %llu\n", r.skipped_notifier);
+	seq_printf(m, "pmd_scanned %llu\n", r.pmd_scanned);
+	seq_printf(m, "pmd_freed %llu\n", r.pmd_freed);
+	seq_printf(m, "pmd_freed_kb %llu\n", r.pmd_freed * PTE_REF_TABLE_KB);
+	seq_printf(m, "pmd_skipped_not_empty %llu\n", r.pmd_skipped_not_empty);
+	seq_printf(m, "pmd_skipped_excluded %llu\n", r.pmd_skipped_excluded);
 	seq_printf(m, "duration_ns %llu\n", r.duration_ns);
 	return 0;
 }

@@ -322,6 +322,7 @@ static int stats_show(struct seq_file *m, void *v)
 		   probes[P_PT_RECLAIM].available || pt_reclaim_by_site);
 	seq_printf(m, "frees_forced %llu\n", d[PTE_REF_STAT_FORCED]);
 	seq_printf(m, "frees_auto %llu\n", d[PTE_REF_STAT_AUTO_FREED]);
+	seq_printf(m, "frees_pmd %llu\n", d[PTE_REF_STAT_PMD_FREED]);
 	show_count(m, "tlb_flushes", d[PTE_REF_STAT_TLB_FLUSHES], tlb);
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
 		snprintf(key, sizeof(key), "tlb_flush_%s", reasons[i]);

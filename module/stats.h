@@ -21,6 +21,7 @@ enum pte_ref_stat {
 	/* Always counted, by the module itself: */
 	PTE_REF_STAT_FORCED,
 	PTE_REF_STAT_CENSUS,
+	PTE_REF_STAT_PMD_FREED,		/* PMD tables, forced or automatic */
 	/* The automatic policy (auto.c): */
 	PTE_REF_STAT_AUTO_FREED,
 	PTE_REF_STAT_AUTO_PASSES,

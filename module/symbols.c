@@ -23,10 +23,11 @@
 struct pte_ref_symbols pte_ref_sym = {
 	.lookup_why = "kallsyms_lookup_name() not resolved yet",
 	.pte_free_defer_why = "pte_free_defer() not resolved yet",
+	.ptlock_free_why = "ptlock_free() not resolved yet",
 };
 
 /* "name() why", for `info`; one buffer per symbol, written at load. */
-static char lookup_why[96], defer_why[96];
+static char lookup_why[96], defer_why[96], ptlock_why[96];
 
 static const char *why_for(char *buf, size_t size, const char *name,
 			   const char *why)
@@ -100,6 +101,7 @@ void pte_ref_symbols_init(void)
 	pte_ref_sym.lookup_why = why;
 	if (!lookup) {
 		pte_ref_sym.pte_free_defer_why = pte_ref_sym.lookup_why;
+		pte_ref_sym.ptlock_free_why = pte_ref_sym.lookup_why;
 		return;
 	}
 	addr = lookup("pte_free_defer");
@@ -108,4 +110,16 @@ void pte_ref_symbols_init(void)
 	pte_ref_sym.pte_free_defer_why = why;
 	if (!why)
 		pte_ref_sym.pte_free_defer = (void *)addr;
+
+	/* Only split-lock kernels free a table's lock out of line. */
+	if (!ALLOC_SPLIT_PTLOCKS) {
+		pte_ref_sym.ptlock_free_why = NULL;
+		return;
+	}
+	addr = lookup("ptlock_free");
+	why = addr ? not_callable(addr) : "is not in kallsyms";
+	why = why_for(ptlock_why, sizeof(ptlock_why), "ptlock_free", why);
+	pte_ref_sym.ptlock_free_why = why;
+	if (!why)
+		pte_ref_sym.ptlock_free = (void *)addr;
 }

@@ -13,6 +13,12 @@ struct pte_ref_symbols {
 	/* mm/pgtable-generic.c, 6.5+: free a PTE table after a grace period */
 	void (*pte_free_defer)(struct mm_struct *mm, pgtable_t pgtable);
 	const char *pte_free_defer_why;
+	/*
+	 * mm/memory.c, where page-table locks are allocated (lockdep):
+	 * the part of a table's destructor pmd_free() needs (pgtable_free.c)
+	 */
+	void *ptlock_free;
+	const char *ptlock_free_why;
 };
 
 extern struct pte_ref_symbols pte_ref_sym;

@@ -116,6 +116,8 @@ static void show_totals(struct seq_file *m, const struct pte_ref_census *c)
 	seq_printf(m, "swap %llu\n", t->other);
 	seq_printf(m, "fill_pct %llu.%llu\n", fill / 10, fill % 10);
 	seq_printf(m, "thp_pmds %llu\n", t->thp_pmds);
+	seq_printf(m, "pmd_tables %llu\n", t->pmd_tables);
+	seq_printf(m, "empty_pmd_tables %llu\n", t->empty_pmd);
 	seq_printf(m, "hugetlb_vmas %llu\n", t->hugetlb_vmas);
 	if (PTE_REF_HAVE_REFCOUNT) {
 		seq_printf(m, "refcount_sum %lld\n", t->refcount_sum);

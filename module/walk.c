@@ -12,7 +12,8 @@
  * the VMA and every upper-level table (p4d/pud/pmd tables) we step through
  * alive: they are freed only by free_pgtables(), which runs on VMAs already
  * removed from the tree and never frees a table that a remaining VMA still
- * covers (its floor and ceiling).  PTE tables can go away on 6.5+ without
+ * covers (its floor and ceiling), and by our own reclaim_pmd.c, under the
+ * mmap lock for write.  PTE tables can go away on 6.5+ without
  * the mmap lock; see pte_ref_with_table_locked().  We never sleep with a
  * spinlock held: the only sleeps are cond_resched() and the mmap lock
  * itself, between tables.
@@ -39,10 +40,12 @@ struct walk_state {
 	unsigned long resume;		/* where to go on after a yield */
 	unsigned long last_table;	/* base of the last table reported */
 	bool have_last;
+	unsigned long last_pmd_table;	/* ... of the last PMD table */
+	bool have_last_pmd;
 };
 
 /* A fatal signal for a writer of our files; kthread_stop() for ours. */
-static bool pte_ref_walk_stop(void)
+bool pte_ref_walk_stop(void)
 {
 	if (current->flags & PF_KTHREAD)
 		return kthread_should_stop();
@@ -132,6 +135,16 @@ static int walk_pmd_range(struct walk_state *w, pud_t *pudp,
 	return 0;
 }
 
+static unsigned int pmd_table_used(pud_t *pudp)
+{
+	pmd_t *pmd = pmd_offset(pudp, 0);
+	unsigned int i, used = 0;
+
+	for (i = 0; i < PTRS_PER_PMD; i++)
+		used += !pmd_none(pte_ref_pmd_read(pmd + i));
+	return used;
+}
+
 static int walk_pud_range(struct walk_state *w, p4d_t *p4dp,
 			  unsigned long addr, unsigned long end)
 {
@@ -146,6 +159,13 @@ static int walk_pud_range(struct walk_state *w, p4d_t *p4dp,
 		/* pud_bad() is also true of a 1 GiB leaf: no tables below. */
 		if (pud_none(pud) || !pud_present(pud) || pud_bad(pud))
 			continue;
+		if (w->ops->pmd_table &&
+		    (!w->have_last_pmd || w->last_pmd_table != (addr & PUD_MASK))) {
+			w->last_pmd_table = addr & PUD_MASK;
+			w->have_last_pmd = true;
+			w->ops->pmd_table(addr & PUD_MASK, pmd_table_used(pudp),
+					  w->priv);
+		}
 		ret = walk_pmd_range(w, pudp, addr, next);
 		if (ret)
 			return ret;

@@ -47,6 +47,12 @@ struct pte_ref_walk_ops {
 		    unsigned long addr, void *priv);
 	/* Called before every release of the mmap lock. */
 	void (*unlocking)(void *priv);
+	/*
+	 * A PMD table, once however many VMAs share its 1 GiB window, with
+	 * the number of its entries that are not none (read without a lock:
+	 * a snapshot, under the mmap lock, which keeps the table).
+	 */
+	void (*pmd_table)(unsigned long addr, unsigned int used, void *priv);
 	/* A PMD-mapped THP or DAX page: no PTE table behind it. */
 	void (*huge_pmd)(unsigned long addr, void *priv);
 	/*
@@ -59,6 +65,9 @@ struct pte_ref_walk_ops {
 	/* Only try the mmap lock, each time: -EBUSY when it is taken. */
 	bool trylock;
 };
+
+/* Should a walk stop now: a fatal signal, or kthread_stop() for ours? */
+bool pte_ref_walk_stop(void);
 
 int pte_ref_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 const struct pte_ref_walk_ops *ops, void *priv);

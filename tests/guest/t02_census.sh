@@ -33,16 +33,17 @@ eq "census: refcount n/a on this kernel" "$(kv refcount_sum <<<"$c")" n/a
 all=$(census "$lpid")
 row=$(mms_row "$lpid")
 eq "mms: one row for the process" "$(wc -l <<<"$row")" 1
-want=$(awk '{ print $3, $4, $6, $7, $8, $9, $10 }' <<<"$row")
+want=$(awk '{ print $3, $4, $6, $7, $8, $9, $10, $11, $12 }' <<<"$row")
 got="$(kv pte_tables <<<"$all") $(kv pte_kb <<<"$all") $(kv empty_tables <<<"$all") \
-$(kv empty_kb <<<"$all") $(kv present <<<"$all") $(kv swap <<<"$all") $(kv fill_pct <<<"$all")"
-eq "mms row = whole census (tables, kb, empty, present, swap, fill)" "$want" "$got"
+$(kv empty_kb <<<"$all") $(kv present <<<"$all") $(kv swap <<<"$all") $(kv fill_pct <<<"$all") \
+$(kv pmd_tables <<<"$all") $(kv empty_pmd_tables <<<"$all")"
+eq "mms row = whole census (tables, kb, empty, present, swap, fill, pmd tables, empty)" "$want" "$got"
 check "whole census includes the layout" \
 	test "$(kv pte_tables <<<"$all")" -gt "$(kvl tables <<<"$exp")"
 bad=$(awk 'NR > 1 && $4 > $5' "$D/mms")
 eq "mms: pte_kb <= pgtables_kb on every row" "$bad" ""
 eq "mms: header row" "$(head -n 1 "$D/mms")" \
-	"pid comm pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct"
+	"pid comm pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct pmd_tables empty_pmd_tables"
 
 # Growth: 2 more tables in the same PMD table: both counters + 8 kB exactly.
 pte0=$(mms_col "$lpid" pte_kb)

@@ -91,6 +91,7 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 		check "PT_RECLAIM freed tables during the race ($(kv frees_pt_reclaim <<<"$st"))" \
 			test "$(kv frees_pt_reclaim <<<"$st")" -gt 0
 	fi
+	diag "stress ops: $(grep '^counts ' "$so" | cut -d' ' -f2-)"
 	eq "stress target: exit 0, no mismatch" "$rc $(kvl mismatches <<<"$res")" "0 0"
 	check "stress target: verified data" test "$(kvl verified_pages <<<"$res")" -gt 0
 	if [ "$swap" = 1 ]; then

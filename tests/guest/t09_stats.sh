@@ -8,7 +8,7 @@ TR=/sys/kernel/tracing
 
 keys=$(awk '{ print $1 }' "$D/stats" | tr '\n' ' ')
 eq "stats: its keys, in order" "$keys" "counting elapsed_ns frees_munmap_exit \
-frees_free_pte_table frees_pt_reclaim frees_forced frees_auto tlb_flushes tlb_flush_task_switch \
+frees_free_pte_table frees_pt_reclaim frees_forced frees_auto frees_pmd tlb_flushes tlb_flush_task_switch \
 tlb_flush_remote_shootdown tlb_flush_local_shootdown tlb_flush_local_mm_shootdown \
 tlb_flush_remote_send_ipi tlb_flush_remote_wrong_cpu tlb_flush_pages tlb_flush_full censuses \
 auto_passes auto_mms_visited auto_tables_scanned auto_contended auto_ns "

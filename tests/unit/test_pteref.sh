@@ -105,11 +105,11 @@ run top --sort swap -n 1
 t_is "top --sort swap" "$(echo "$OUT" | awk 'NR==2{print $1}')" 377
 run top --sort fill_pct
 t_is "top --sort fill_pct is numeric" \
-	"$(echo "$OUT" | awk 'NR>1{printf "%s ", $NF}')" "20.6 17.4 8.2 2.1 "
+	"$(echo "$OUT" | awk 'NR>1{printf "%s ", $(NF - 2)}')" "20.6 17.4 8.2 2.1 "
 run top --sort comm
 t_is "top --sort comm is a usage error" "$RC" 2
 t_match "top --sort lists the valid fields" "$ERR" \
-	"valid fields: pid pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct$"
+	"valid fields: pid pte_tables pte_kb pgtables_kb empty_tables empty_kb present swap fill_pct pmd_tables empty_pmd_tables$"
 run top --json
 t_ok "top --json is valid JSON" jq -e . <<<"$OUT"
 t_is "top --json: 4 objects" "$(echo "$OUT" | jq length)" 4
@@ -394,7 +394,7 @@ ratios()
 fresh
 sleeper
 vm=$(awk '/^VmPTE:/ {print $2}' "/proc/$SPID/status")
-row="$SPID sleep 3 12 28 1 4 10 0 0.7"
+row="$SPID sleep 3 12 28 1 4 10 0 0.7 2 0"
 csv_header="time_s,vmpte_kb,pte_tables,empty_tables,frees_munmap_exit_per_s,frees_free_pte_table_per_s,frees_pt_reclaim_per_s,frees_forced_per_s,frees_auto_per_s,tlb_flushes_per_s"
 
 run watch all --count 2 -i 0.1 --csv
@@ -547,7 +547,7 @@ fresh
 echo "99 short" >> "$D/mms"
 run top
 t_is "malformed mms: line number" "$ERR" \
-	"pteref: mms: line 6: 2 fields, header has 10"
+	"pteref: mms: line 6: 2 fields, header has 12"
 PTE_REF_DEBUGFS=$TMP/none run info
 t_is "missing dir: exit 1" "$RC" 1
 t_is "missing dir: message" "$ERR" \
@@ -596,7 +596,7 @@ PROMCHECK=$TOP/tests/helpers/promcheck
 run export --prom --top 0
 t_is "export --prom: exit 0, quiet" "$RC:$ERR" "0:"
 t_is "export --prom: Prometheus' text format (promcheck)" \
-	"$(printf '%s\n' "$OUT" | "$PROMCHECK")" "ok families=30 samples=60"
+	"$(printf '%s\n' "$OUT" | "$PROMCHECK")" "ok families=35 samples=71"
 # The value of one series (ENVIRON: awk -v would undo the escapes).
 prom() { printf '%s\n' "$OUT" | K=$1 awk '$1 == ENVIRON["K"] { print $2 }'; }
 t_is "export: machine totals from mms (mms, tables, empty, bytes)" \
@@ -638,7 +638,7 @@ for args in "export" "export --top 3" "export --prom --top x" \
 		"$RC $(echo "$ERR" | grep -c '^pteref')" "2 1"
 done
 # A comm cut inside a UTF-8 character (15 bytes, as the kernel keeps).
-printf '2048 caf\xc3 3 12 24 3 12 10 0 1.0\n' >>"$D/mms"
+printf '2048 caf\xc3 3 12 24 3 12 10 0 1.0 2 0\n' >>"$D/mms"
 run export --prom --top 0
 t_is "export: a comm that is no valid UTF-8 gets U+FFFD, the output stays valid" \
 	"$(prom 'pte_ref_mm_pte_tables{pid="2048",comm="caf'$'\xef\xbf\xbd''"}') $(printf '%s\n' "$OUT" | "$PROMCHECK" | cut -d' ' -f1)" "3 ok"

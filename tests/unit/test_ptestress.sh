@@ -104,7 +104,9 @@ for args in "" "bogus" "layout --fills 513" "layout --fills 1,,2" \
 	    "faults --seconds x" "faults --seconds -1" "faults --interval x" \
 	    "faults --interval -1" "faults --interval 1e3" \
 	    "faults --remap-every 2" "faults extra" "churn --remap-every 0" \
-	    "churn --remap-every x" "churn --size 1M" "churn extra"; do
+	    "churn --remap-every x" "churn --size 1M" "churn extra" \
+	    "files --chunks 0" "files --chunks 65" "files --chunks x" \
+	    "files extra"; do
 	$PTESTRESS $args >/dev/null 2>&1
 	t_is "usage error exits 2: ptestress $args" "$?" 2
 done
@@ -309,7 +311,8 @@ stop_bg "$hpid" TERM
 t_is "headline --wait: SIGTERM exits 0" "$?" 0
 
 # --- stress ---------------------------------------------------------------
-OPS="fault dontneed munmap mremap mprotect fork gup vmsplice uffd ksm collapse pageout"
+OPS="fault dontneed munmap mremap mprotect fork gup vmsplice uffd ksm collapse pageout
+     fwrite fdontneed truncate punch fpageout fcollapse fmremap empty"
 S=$TMP/stress
 timeout 60 "$PTESTRESS" stress --seconds 5 --threads 2 --size 8M --seed 12345 \
 	--report 2 >"$S" 2>"$TMP/stress.err"
@@ -318,16 +321,21 @@ t_is "stress --seconds 5 --threads 2 --size 8M exits 0" "$rc" 0 ||
 	sed 's/^/#   /' "$S" "$TMP/stress.err"
 t_match "stress: first line" "$(head -n 1 "$S")" \
 	'^stress pid=[0-9]+ threads=2 size=8388608 seconds=5 seed=12345$'
-t_is "stress: ready after the region lines" \
-	"$(grep -v -E '^(skip|note) ' "$S" | sed -n '2,4p' | cut -d' ' -f1 |
-	   tr '\n' ' ')" "region region ready "
+t_is "stress: ready after the region lines, then the shmem files'" \
+	"$(grep -v -E '^(skip|note) ' "$S" | sed -n '2,6p' | cut -d' ' -f1 |
+	   tr '\n' ' ')" "region region fregion fregion ready "
 regions=
 for s in $(field "$S" region start); do
 	e=$(grep -m 1 " start=$s " "$S" | sed 's/.* end=\([^ ]*\) .*/\1/')
-	regions="$regions$((s % SZ_2M)):$((e - s)) "
+	regions="$regions$((s % (1 << 30))):$((e - s)) "
 done
-t_is "stress: two 8M regions, 2 MiB aligned" "$regions" \
+t_is "stress: two 8M regions, each at the start of a 1 GiB window" "$regions" \
 	"0:8388608 0:8388608 "
+t_is "stress: two 8M shmem files mapped, 2 MiB aligned" \
+	"$(for s in $(field "$S" fregion start); do
+		e=$(grep -m 1 "^fregion .* start=$s " "$S" | sed 's/.* end=//')
+		printf '%s ' "$((s % SZ_2M)):$((e - s))"
+	   done)" "0:8388608 0:8388608 "
 t_match "stress: progress lines" "$(grep ^progress "$S" | head -n 1)" \
 	'^progress seconds=2 ops=[0-9]+ verified_pages=[0-9]+ mismatches=0$'
 t_is "stress: no mismatch, crash or error line" \
@@ -378,7 +386,7 @@ timeout 30 "$PTESTRESS" stress --seconds 1 --threads 1 --size 2M \
 t_is "stress --ops fault,dontneed: exit 0" "$?" 0
 t_match "--ops fault,dontneed: only those and verify" \
 	"$(grep ^counts "$S")" \
-	'^counts fault=[1-9][0-9]* dontneed=[1-9][0-9]* munmap=0 mremap=0 mprotect=0 fork=0 gup=0 vmsplice=0 uffd=0 ksm=0 collapse=0 pageout=0 verify=[1-9][0-9]*$'
+	'^counts fault=[1-9][0-9]* dontneed=[1-9][0-9]* munmap=0 mremap=0 mprotect=0 fork=0 gup=0 vmsplice=0 uffd=0 ksm=0 collapse=0 pageout=0 fwrite=0 fdontneed=0 truncate=0 punch=0 fpageout=0 fcollapse=0 fmremap=0 empty=0 verify=[1-9][0-9]*$'
 t_match "--ops fault,dontneed: nothing probed, nothing skipped" \
 	"$(grep -E '^(skip|note) |^stress ops' "$S")" 'skipped=none$'
 start_bg "$S" "$PTESTRESS" stress --seconds 0 --threads 1 --size 2M \
@@ -493,6 +501,43 @@ sleep 0.2
 stop_bg "$fpid" INT
 t_is "faults --seconds 0: SIGINT exits 0, last line" \
 	"$?:$(tail -n 1 "$P" | cut -d' ' -f1-2)" "0:faults threads=1"
+
+# --- layout --window: the whole 1 GiB window is the layout's -------------
+start_bg "$P" "$PTESTRESS" layout --window --fills 0,3 --grow-max 1
+wpid=$BG
+wait_line "$P" '^ready$'
+wstart=$(field "$P" window start)
+wend=$(field "$P" window end)
+start=$(field "$P" layout start)
+end=$(field "$P" layout end)
+t_is "layout --window: the window is 1 GiB, aligned, the layout at its start" \
+	"$((wend - wstart)) $((wstart % (1 << 30))) $((start - wstart))" "$((1 << 30)) 0 0"
+t_is "layout --window: the rest of the window is one PROT_NONE mapping" \
+	"$(awk -v s="$(printf '%x' "$end")-$(printf '%x' "$wend")" '$1 == s { print $2 }' "/proc/$wpid/maps")" \
+	"---p"
+t_is "layout --window: the layout itself as ever" "$(grep '^expect' "$P")" \
+	"expect tables=2 empty=1 present=3 swap=0 hist=1,0,1,0,0,0,0"
+stop_bg "$wpid" TERM
+
+# --- files: five regions, each emptied its own way --------------------
+# region_range KIND: the start and end of files' region KIND, two words.
+region_range() {
+	grep "^region kind=$1 " "$P" | tr ' ' '\n' | awk -F= '$1 == "start" || $1 == "end" { print $2 }'
+}
+start_bg "$P" "$PTESTRESS" files --chunks 2
+fpid=$BG
+wait_line "$P" '^ready$'
+t_is "files: one region line per kind, in order" \
+	"$(awk '$1 == "region" { print $2, $5, $6 }' "$P" | tr '\n' ' ')" \
+	"kind=shmem tables=2 empty=2 kind=remove tables=2 empty=2 kind=truncated tables=2 empty=2 kind=private tables=1 empty=1 kind=kept tables=2 empty=0 "
+t_is "files: kept's chunks hold 3 pages each, the others none" \
+	"$("$PAGEMAP" "$fpid" $(region_range kept) | awk '{printf "%s ", $2}')" "3 3 "
+t_is "files: shmem's chunks are zapped" \
+	"$("$PAGEMAP" "$fpid" $(region_range shmem) | awk '{printf "%s ", $2}')" "0 0 "
+kill -USR2 "$fpid"
+wait_line "$P" '^verify ok pages=27$'
+t_is "files: SIGUSR2: verify ok pages=27 (data kept, zeros, the file's bytes)" "$?" 0
+stop_bg "$fpid" TERM
 
 t_ok "ptestress is statically linked" \
 	bash -c "! readelf -l '$PTESTRESS' | grep -q INTERP"

@@ -106,6 +106,7 @@ struct stats {
 	struct stat_ctr tlb_flush_remote_wrong_cpu;	/* 7.x; n/a before */
 	struct stat_ctr tlb_flush_pages, tlb_flush_full;
 	struct stat_ctr censuses;
+	struct stat_ctr frees_pmd;		/* PMD tables, by reclaim or auto */
 	/* The automatic policy (the auto file): */
 	struct stat_ctr frees_auto, auto_passes, auto_mms_visited;
 	struct stat_ctr auto_tables_scanned, auto_contended, auto_ns;

@@ -53,6 +53,9 @@ static const struct mm_metric {
 	  "Memory in PTE tables with no entry" },
 	{ "present", "present_ptes", 1, "Present PTEs" },
 	{ "swap", "swap_ptes", 1, "Swap and other non-present PTEs" },
+	{ "pmd_tables", "pmd_tables", 1, "PMD tables" },
+	{ "empty_pmd_tables", "empty_pmd_tables", 1,
+	  "PMD tables with no entry: what reclaim would free" },
 };
 
 /*
@@ -75,6 +78,8 @@ static const struct stat_metric {
 	  NULL },
 	{ "frees_forced", "pte_table_frees_total", "path=\"forced\"", NULL },
 	{ "frees_auto", "pte_table_frees_total", "path=\"auto\"", NULL },
+	{ "frees_pmd", "pmd_table_frees_total", NULL,
+	  "PMD tables freed by reclaim and the automatic policy" },
 	{ "tlb_flushes", "tlb_flushes_total", NULL,
 	  "TLB flushes (tlb:tlb_flush events)" },
 	{ "tlb_flush_task_switch", "tlb_flushes_by_reason_total",

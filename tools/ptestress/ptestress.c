@@ -81,8 +81,12 @@ void *reserve_aligned(unsigned long long size, unsigned long long align)
 
 void *map_aligned(unsigned long long size, unsigned long long align)
 {
+	return map_over(reserve_aligned(size, align), size);
+}
+
+void *map_over(void *p, unsigned long long size)
+{
 	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-	void *p = reserve_aligned(size, align);
 
 	if (!p)
 		return NULL;
@@ -157,6 +161,7 @@ static const struct command commands[] = {
 	{ "stress", cmd_stress, stress_usage },
 	{ "faults", cmd_faults, faults_usage },
 	{ "churn", cmd_churn, churn_usage },
+	{ "files", cmd_files, files_usage },
 };
 
 int main(int argc, char **argv)

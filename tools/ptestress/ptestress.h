@@ -18,7 +18,7 @@
 #define SZ_1G	(1ULL << 30)
 
 extern const char layout_usage[], headline_usage[], stress_usage[],
-		  faults_usage[], churn_usage[];
+		  faults_usage[], churn_usage[], files_usage[];
 
 void ps_err(const char *fmt, ...) __printf(1, 2);
 
@@ -36,6 +36,8 @@ void *reserve_aligned(unsigned long long size, unsigned long long align);
  * multiple of align, with MADV_NOHUGEPAGE; NULL after printing why.
  */
 void *map_aligned(unsigned long long size, unsigned long long align);
+/* The same over the start of a reservation p (NULL: returns NULL). */
+void *map_over(void *p, unsigned long long size);
 
 /* VmSize, VmRSS and VmPTE of /proc/self/status, in kB. */
 struct vm_kb {
@@ -64,5 +66,6 @@ int cmd_headline(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_churn(int argc, char **argv);
+int cmd_files(int argc, char **argv);
 
 #endif /* PTESTRESS_H */

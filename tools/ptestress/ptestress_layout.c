@@ -29,7 +29,7 @@
 
 const char layout_usage[] =
 "ptestress layout [-f LIST] [-r R] [-g G] [-m M] [-t N] [--thp N]\n"
-"                 [--hugetlb N] [--file N]\n"
+"                 [--hugetlb N] [--file N] [-w]\n"
 "  Build PTE tables with known entry counts in one 1 GiB window, print\n"
 "  'layout', 'expect' and 'ready' lines, then wait: each SIGUSR1 adds G\n"
 "  tables of one page and prints 'grown tables=T'; SIGTERM/SIGINT exit.\n"
@@ -55,12 +55,16 @@ const char layout_usage[] =
 "                      of each, then MADV_DONTNEED them all: N empty PTE\n"
 "                      tables in a file VMA; prints 'file start= end=\n"
 "                      tables=N'\n"
+"  -w, --window        keep the rest of the 1 GiB window reserved\n"
+"                      (PROT_NONE), so no other mapping shares its PMD\n"
+"                      table; prints 'window start= end='\n"
 "  -h, --help          this help\n";
 
 struct layout {
 	int fills[LAYOUT_MAX_SLOTS];
 	size_t nfills;
 	unsigned long long repeat, grow, grow_max, threads, thp, hugetlb, file;
+	int window;		/* -w: the whole 1 GiB window is ours */
 	unsigned long long slots;	/* nfills * repeat */
 	unsigned long long grown;	/* tables added so far */
 	char *start;
@@ -167,6 +171,7 @@ static int parse_opts(struct layout *l, int argc, char **argv)
 		{ "thp", required_argument, NULL, 'T' },
 		{ "hugetlb", required_argument, NULL, 'H' },
 		{ "file", required_argument, NULL, 'F' },
+		{ "window", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,10 +180,13 @@ static int parse_opts(struct layout *l, int argc, char **argv)
 	char err[96];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:r:g:m:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:r:g:m:t:wh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			list = optarg;
+			continue;
+		case 'w':
+			l->window = 1;
 			continue;
 		case 'r':
 			num = &l->repeat;
@@ -279,6 +287,10 @@ static void report(const struct layout *l)
 	char line[160];
 
 	layout_expect_line(&l->expect, line, sizeof(line));
+	if (l->window)
+		printf("window start=0x%llx end=0x%llx\n",
+		       (unsigned long long)(uintptr_t)l->start,
+		       (unsigned long long)(uintptr_t)l->start + SZ_1G);
 	printf("layout pid=%d start=0x%llx end=0x%llx\n%s\nready\n",
 	       getpid(), (unsigned long long)(uintptr_t)l->start,
 	       (unsigned long long)(uintptr_t)l->start + size, line);
@@ -300,7 +312,11 @@ int cmd_layout(int argc, char **argv)
 		return EXIT_USAGE;
 	/* Before any work: a signal sent early must wait, not kill us. */
 	block_signals(&set, SIGUSR1, SIGUSR2, SIGTERM, SIGINT, 0);
-	l->start = map_aligned((l->slots + l->grow_max) * SZ_2M, SZ_1G);
+	if (l->window)
+		l->start = map_over(reserve_aligned(SZ_1G, SZ_1G),
+				    (l->slots + l->grow_max) * SZ_2M);
+	else
+		l->start = map_aligned((l->slots + l->grow_max) * SZ_2M, SZ_1G);
 	if (!l->start)
 		return EXIT_RUNTIME;
 	layout_expect(l->fills, l->nfills, l->repeat, &l->expect);

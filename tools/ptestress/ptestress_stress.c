@@ -26,6 +26,9 @@
 #include "ptestress_stress.h"
 
 #define ALL_OPS		((1U << NR_USER_OPS) - 1)
+#define FILE_OPS	(1U << OP_FWRITE | 1U << OP_FDONTNEED | 1U << OP_TRUNCATE | \
+			 1U << OP_PUNCH | 1U << OP_FPAGEOUT | 1U << OP_FCOLLAPSE | \
+			 1U << OP_FMREMAP)
 
 const char stress_usage[] =
 "ptestress stress [-s S] [-t T] [-z SIZE] [-S SEED] [-o LIST] [-r S]\n"
@@ -49,7 +52,11 @@ const char stress_usage[] =
 "  -S, --seed N        random seed (default: from the clock; printed)\n"
 "  -o, --ops LIST      comma separated ops (default all): fault,dontneed,\n"
 "                      munmap,mremap,mprotect,fork,gup,vmsplice,uffd,ksm,\n"
-"                      collapse,pageout; verification always runs\n"
+"                      collapse,pageout; on each thread's shmem file\n"
+"                      ('fregion' lines): fwrite,fdontneed,truncate,punch,\n"
+"                      fpageout,fcollapse,fmremap; empty (zap the whole\n"
+"                      region, alone in its 1 GiB window); verification\n"
+"                      always runs\n"
 "  -r, --report S      seconds between progress lines (default 5; 0: none)\n"
 "  -h, --help          this help\n";
 
@@ -60,7 +67,10 @@ static const unsigned int weight[NR_USER_OPS + 1] = {
 	[OP_FAULT] = 20, [OP_DONTNEED] = 12, [OP_MUNMAP] = 5,
 	[OP_MREMAP] = 5, [OP_MPROTECT] = 5, [OP_FORK] = 1, [OP_GUP] = 5,
 	[OP_VMSPLICE] = 5, [OP_UFFD] = 3, [OP_KSM] = 2, [OP_COLLAPSE] = 2,
-	[OP_PAGEOUT] = 3, [OP_VERIFY] = 25,
+	[OP_PAGEOUT] = 3, [OP_FWRITE] = 4, [OP_FDONTNEED] = 4,
+	[OP_TRUNCATE] = 2, [OP_PUNCH] = 2, [OP_FPAGEOUT] = 2,
+	[OP_FCOLLAPSE] = 2, [OP_FMREMAP] = 2, [OP_EMPTY] = 1,
+	[OP_VERIFY] = 25,
 };
 
 static void (*const op_fn[NR_USER_OPS + 1])(struct worker *) = {
@@ -69,6 +79,10 @@ static void (*const op_fn[NR_USER_OPS + 1])(struct worker *) = {
 	[OP_MPROTECT] = op_mprotect, [OP_FORK] = op_fork, [OP_GUP] = op_gup,
 	[OP_VMSPLICE] = op_vmsplice, [OP_UFFD] = op_uffd, [OP_KSM] = op_ksm,
 	[OP_COLLAPSE] = op_collapse, [OP_PAGEOUT] = op_pageout,
+	[OP_FWRITE] = op_fwrite, [OP_FDONTNEED] = op_fdontneed,
+	[OP_TRUNCATE] = op_truncate, [OP_PUNCH] = op_punch,
+	[OP_FPAGEOUT] = op_fpageout, [OP_FCOLLAPSE] = op_fcollapse,
+	[OP_FMREMAP] = op_fmremap, [OP_EMPTY] = op_empty,
 	[OP_VERIFY] = op_verify,
 };
 
@@ -237,6 +251,43 @@ static void probe_pageout(void)
 	free(swaps);
 }
 
+/*
+ * A shmem file (memfd_create(), 3.17+) for the file ops; MADV_PAGEOUT and
+ * MADV_COLLAPSE on its pages as for anonymous ones.
+ */
+static void probe_file(void)
+{
+	int fd = memfd_create("ptestress-probe", MFD_CLOEXEC);
+	char *p = reserve_aligned(SZ_2M, SZ_2M);
+	unsigned int i;
+
+	if (fd < 0 || ftruncate(fd, SZ_2M) || !p ||
+	    mmap(p, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, 0) != p) {
+		for (i = OP_FWRITE; i <= OP_FMREMAP; i++)
+			if (st.ops & 1U << i)
+				printf("skip %s: a shmem file: %m\n", op_names[i]);
+		goto out;
+	}
+	st.avail |= FILE_OPS;
+	p[0] = 1;
+	if (madvise(p, SZ_4K, MADV_PAGEOUT)) {
+		if (st.ops & 1U << OP_FPAGEOUT)
+			printf("skip fpageout: madvise(MADV_PAGEOUT): %m\n");
+		st.avail &= ~(1U << OP_FPAGEOUT);
+	}
+	if (madvise(p, SZ_2M, MADV_COLLAPSE) && errno == EINVAL) {
+		if (st.ops & 1U << OP_FCOLLAPSE)
+			printf("skip fcollapse: madvise(MADV_COLLAPSE): %m\n");
+		st.avail &= ~(1U << OP_FCOLLAPSE);
+	}
+out:
+	if (p)
+		munmap(p, SZ_2M);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Region, shadow, spare slot, bounce buffer, pipe: all before the run. */
 static int setup_worker(struct worker *w, unsigned int id)
 {
@@ -248,8 +299,20 @@ static int setup_worker(struct worker *w, unsigned int id)
 	if (!w->rng)
 		w->rng = 1;
 	w->nchunks = st.size / SZ_2M;
-	w->base = map_aligned(st.size, SZ_2M);
-	w->spare = reserve_aligned(SZ_2M, SZ_2M);
+	/*
+	 * Alone in a 1 GiB window of its own, its spare slot right after
+	 * it, the rest reserved: the window's PMD table is the region's,
+	 * which `empty` and reclaim then take turns at emptying and freeing.
+	 */
+	if (st.size + SZ_2M <= SZ_1G) {
+		char *win = reserve_aligned(SZ_1G, SZ_1G);
+
+		w->base = map_over(win, st.size);
+		w->spare = win ? win + st.size : NULL;
+	} else {
+		w->base = map_aligned(st.size, SZ_2M);
+		w->spare = reserve_aligned(SZ_2M, SZ_2M);
+	}
 	w->buf = map_aligned(SZ_2M, SZ_4K);
 	w->shadow = calloc(pages, sizeof(*w->shadow));
 	w->chunks = calloc(w->nchunks, sizeof(*w->chunks));
@@ -268,6 +331,8 @@ static int setup_worker(struct worker *w, unsigned int id)
 	w->pipe_size = sz > 0 ? sz : 65536;
 	w->uffd = -1;
 	if ((st.ops & st.avail & 1U << OP_UFFD) && uffd_setup(w))
+		return -1;
+	if ((st.ops & st.avail & FILE_OPS) && file_setup(w))
 		return -1;
 	return 0;
 }
@@ -320,8 +385,12 @@ static uint64_t sum(size_t off)
 	uint64_t n = 0;
 	unsigned int i;
 
-	for (i = 0; i < st.threads; i++)
+	for (i = 0; i < st.threads; i++) {
 		n += load((const uint64_t *)((const char *)&st.w[i].n + off));
+		if (st.w[i].file)
+			n += load((const uint64_t *)
+				  ((const char *)&st.w[i].file->n + off));
+	}
 	return n;
 }
 
@@ -418,7 +487,8 @@ static void summary(void)
 		       (unsigned long long)SUM(ops[i]));
 	printf("\ndetail uffd_missing=%llu uffd_zeropage=%llu uffd_wp=%llu "
 	       "collapse_ok=%llu collapse_failed=%llu ksm_marked=%llu "
-	       "quick_children=%llu paged_out=%llu\n",
+	       "quick_children=%llu paged_out=%llu fcollapse_ok=%llu "
+	       "fcollapse_failed=%llu\n",
 	       (unsigned long long)SUM(uffd_missing),
 	       (unsigned long long)SUM(uffd_zero),
 	       (unsigned long long)SUM(uffd_wp),
@@ -426,7 +496,9 @@ static void summary(void)
 	       (unsigned long long)SUM(collapse_fail),
 	       (unsigned long long)SUM(ksm_marked),
 	       (unsigned long long)SUM(child_quick),
-	       (unsigned long long)SUM(paged_out));
+	       (unsigned long long)SUM(paged_out),
+	       (unsigned long long)SUM(fcollapse_ok),
+	       (unsigned long long)SUM(fcollapse_fail));
 	printf("stress ops=%llu verified_pages=%llu mismatches=%llu "
 	       "forks=%llu errors=%llu", (unsigned long long)total_ops(),
 	       (unsigned long long)verified(),
@@ -441,7 +513,8 @@ static void summary(void)
 static void probe(void)
 {
 	st.avail = ALL_OPS & ~(1U << OP_UFFD | 1U << OP_KSM |
-			       1U << OP_COLLAPSE | 1U << OP_PAGEOUT);
+			       1U << OP_COLLAPSE | 1U << OP_PAGEOUT |
+			       FILE_OPS);
 	if (st.ops & 1U << OP_UFFD)
 		probe_uffd();
 	if (st.ops & 1U << OP_KSM)
@@ -450,6 +523,8 @@ static void probe(void)
 		probe_collapse();
 	if (st.ops & 1U << OP_PAGEOUT)
 		probe_pageout();
+	if (st.ops & FILE_OPS)
+		probe_file();
 }
 
 static int start(void)
@@ -478,6 +553,12 @@ static int start(void)
 		       i, (unsigned long)st.w[i].base,
 		       (unsigned long)(st.w[i].base + st.size),
 		       (unsigned long)st.w[i].spare);
+	for (i = 0; i < st.threads; i++)
+		if (st.w[i].file)
+			printf("fregion thread=%u start=0x%lx end=0x%lx\n", i,
+			       (unsigned long)st.w[i].file->base,
+			       (unsigned long)(st.w[i].file->base +
+					       FILE_CHUNKS * SZ_2M));
 	crash_handlers();
 	fflush(stdout);
 	for (i = 0; i < st.threads; i++) {

@@ -27,6 +27,8 @@
 #endif
 
 #define CHUNK_PAGES	512
+#define FILE_CHUNKS	4	/* of each worker's shmem file */
+#define FILE_TID	64	/* its pages' thread id: worker's + this */
 #define HIST_LEN	8
 #define MAX_THREADS	64
 
@@ -34,6 +36,9 @@
 enum op {
 	OP_FAULT, OP_DONTNEED, OP_MUNMAP, OP_MREMAP, OP_MPROTECT, OP_FORK,
 	OP_GUP, OP_VMSPLICE, OP_UFFD, OP_KSM, OP_COLLAPSE, OP_PAGEOUT,
+	/* The shmem file (ptestress_stress_file.c), and the whole window: */
+	OP_FWRITE, OP_FDONTNEED, OP_TRUNCATE, OP_PUNCH, OP_FPAGEOUT,
+	OP_FCOLLAPSE, OP_FMREMAP, OP_EMPTY,
 	NR_USER_OPS,
 	OP_VERIFY = NR_USER_OPS,
 	OP_CHILD,	/* a fork child wrote or dropped pages of the chunk */
@@ -75,6 +80,7 @@ struct counts {
 	uint64_t collapse_ok, collapse_fail;
 	uint64_t ksm_marked, child_quick;
 	uint64_t paged_out;		/* written pages MADV_PAGEOUT took */
+	uint64_t fcollapse_ok, fcollapse_fail;
 };
 
 struct worker {
@@ -88,6 +94,8 @@ struct worker {
 	char *spare;			/* 2 MiB slot for mremap, or NULL */
 	char *buf;			/* 2 MiB bounce buffer: gup, vmsplice */
 	int pipe[2];
+	int fd;				/* the file's worker: its memfd */
+	struct worker *file;		/* its shmem file, as a worker */
 	unsigned int pipe_size;
 	uint16_t gen;			/* last generation handed out */
 	int in_child;			/* this copy runs in a fork child */
@@ -226,6 +234,17 @@ void op_gup(struct worker *w);
 void op_vmsplice(struct worker *w);
 void op_uffd(struct worker *w);
 void op_corrupt(struct worker *w);
+void op_fwrite(struct worker *w);
+void op_fdontneed(struct worker *w);
+void op_truncate(struct worker *w);
+void op_punch(struct worker *w);
+void op_fpageout(struct worker *w);
+void op_fcollapse(struct worker *w);
+void op_fmremap(struct worker *w);
+void op_empty(struct worker *w);
+
+/* The worker's shmem file, mapped: w->file; 0, or -1 after saying why. */
+int file_setup(struct worker *w);
 
 /* A random chunk that is not dead. */
 unsigned int pick_chunk(struct worker *w);

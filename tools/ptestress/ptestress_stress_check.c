@@ -22,6 +22,10 @@ const char *const op_names[NR_OPS] = {
 	[OP_MPROTECT] = "mprotect", [OP_FORK] = "fork", [OP_GUP] = "gup",
 	[OP_VMSPLICE] = "vmsplice", [OP_UFFD] = "uffd", [OP_KSM] = "ksm",
 	[OP_COLLAPSE] = "collapse", [OP_PAGEOUT] = "pageout",
+	[OP_FWRITE] = "fwrite", [OP_FDONTNEED] = "fdontneed",
+	[OP_TRUNCATE] = "truncate", [OP_PUNCH] = "punch",
+	[OP_FPAGEOUT] = "fpageout", [OP_FCOLLAPSE] = "fcollapse",
+	[OP_FMREMAP] = "fmremap", [OP_EMPTY] = "empty",
 	[OP_VERIFY] = "verify",
 	[OP_CHILD] = "child", [OP_CORRUPT] = "corrupt",
 };
