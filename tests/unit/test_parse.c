@@ -60,8 +60,8 @@ static void test_census_good(void)
 
 	tap_ok(!census_parse(&c, text, err, sizeof(err)), "census parses %s",
 	       err);
-	tap_ok(c.pid == 812 && !strcmp(c.range, "all") && c.kvs.n == 17,
-	       "census: pid, range, 17 keys");
+	tap_ok(c.pid == 812 && !strcmp(c.range, "all") && c.kvs.n == 19,
+	       "census: pid, range, 19 keys (pmd_tables, empty_pmd_tables among them)");
 	kv = kv_find(&c.kvs, "refcount_sum");
 	tap_ok(kv && kv->type == KV_NA, "census: n/a is KV_NA");
 	kv = kv_find(&c.kvs, "fill_pct");
@@ -211,8 +211,8 @@ static void test_mms(void)
 	int col;
 
 	tap_ok(!mms_parse(&m, text, err, sizeof(err)), "mms parses %s", err);
-	tap_ok(m.ncol == 10 && m.nrow == 4 && m.pid_col == 0,
-	       "mms: 10 columns, 4 rows");
+	tap_ok(m.ncol == 12 && m.nrow == 4 && m.pid_col == 0,
+	       "mms: 12 columns, 4 rows");
 	tap_ok(!m.numeric[1] && m.numeric[0] && m.numeric[9],
 	       "mms: comm text, pid and fill_pct numeric");
 	col = mms_col(&m, "pte_kb");
