@@ -136,16 +136,6 @@ static inline bool pte_ref_mmap_write_trylock(struct mm_struct *mm)
 #endif
 
 /*
- * PMD tables are freed under the mmap lock for write (reclaim_pmd.c): the
- * policy may only try it, so without mmap_write_trylock() it leaves them.
- */
-#ifdef PTE_REF_HAVE_MMAP_WRITE_TRYLOCK
-#define PTE_REF_AUTO_PMD_NO	NULL
-#else
-#define PTE_REF_AUTO_PMD_NO	"this kernel has no mmap_write_trylock(), and PMD tables are freed under the mmap lock for write"
-#endif
-
-/*
  * May the module free a table itself?  Not where pte_free() reaches
  * ptlock_free(), not exported, because page-table locks are allocated
  * (lockdep): there reclaim frees through pte_free_defer(), found at load,

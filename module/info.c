@@ -37,7 +37,7 @@ void pte_ref_info_show(struct seq_file *m)
 	feature(m, "reclaim_pmd", pte_ref_reclaim_pmd_unavailable());
 	feature(m, "auto", pte_ref_auto_unavailable());
 	feature(m, "auto_pmd", pte_ref_auto_unavailable() ?:
-		pte_ref_reclaim_pmd_unavailable() ?: PTE_REF_AUTO_PMD_NO);
+		pte_ref_reclaim_pmd_unavailable());
 	feature(m, "kallsyms_lookup", pte_ref_sym.lookup_why);
 	pte_ref_stats_info(m);
 }

@@ -44,8 +44,8 @@
  * hugetlb VMAs, whose PMD tables may be shared between processes
  * (huge_pmd_share()), are excluded.  The write lock holds up this mm's
  * page faults, so it is dropped after each batch and whenever a waiter
- * or the scheduler asks; the automatic policy only tries it, and only
- * where the kernel has mmap_write_trylock().
+ * or the scheduler asks; the automatic policy only tries it
+ * (pmd_trylock_mm()).
  */
 #define pr_fmt(fmt) "pte_ref: " fmt
 
@@ -141,8 +141,14 @@ static bool window_ok(struct mm_struct *mm, unsigned long base,
  * mm/internal.h, out of reach; we take the root's rwsem as it does.
  */
 
-/* New page faults of the window's VMAs wait for our mmap write lock. */
-static void lock_window_vmas(struct mm_struct *mm, unsigned long base)
+/*
+ * New page faults of the window's VMAs wait for our mmap write lock; the
+ * ones under way are waited for.  -EINTR on a fatal signal where the
+ * kernel lets that wait be killed (vma_start_write_killable(), 6.19+):
+ * the VMAs locked so far stay locked until the mmap lock goes, as the
+ * kernel's own callers leave them.
+ */
+static int lock_window_vmas(struct mm_struct *mm, unsigned long base)
 {
 #ifdef PTE_REF_HAVE_VMA_START_WRITE
 	unsigned long end = base + PUD_SIZE;
@@ -150,11 +156,17 @@ static void lock_window_vmas(struct mm_struct *mm, unsigned long base)
 
 	for (vma = find_vma(mm, base); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end)) {
+#ifdef PTE_REF_HAVE_VMA_START_WRITE_KILLABLE
+		if (vma_start_write_killable(vma))
+			return -EINTR;
+#else
 		vma_start_write(vma);
+#endif
 		if (vma->vm_end >= end || !vma->vm_end)
 			break;
 	}
 #endif
+	return 0;
 }
 
 /* Flush every CPU, then free; still under the mmap write lock. */
@@ -174,8 +186,11 @@ static void pmd_flush(struct pmd_pass *p)
 	p->nr = 0;
 }
 
-/* With the mmap lock held for write: take the window's table if empty. */
-static void pmd_window(struct pmd_pass *p, unsigned long base)
+/*
+ * With the mmap lock held for write: take the window's table if empty.
+ * Returns 0, or -EINTR (lock_window_vmas()).
+ */
+static int pmd_window(struct pmd_pass *p, unsigned long base)
 {
 	struct mm_struct *mm = p->mm;
 	struct anon_vma *root;
@@ -185,26 +200,27 @@ static void pmd_window(struct pmd_pass *p, unsigned long base)
 
 	pudp = find_pud(mm, base);
 	if (!pudp)
-		return;
+		return 0;
 	p->r->pmd_scanned++;
 	if (!window_ok(mm, base, &root)) {
 		p->r->pmd_skipped_excluded++;
-		return;
+		return 0;
 	}
 	/* A first look without locks spares busy windows their VMA locks. */
 	if (!pmds_none(pud_pgtable(READ_ONCE(*pudp)))) {
 		p->r->pmd_skipped_not_empty++;
-		return;
+		return 0;
 	}
 	/*
 	 * Now no page fault runs in the window: a VMA gains its anon_vma
 	 * only in one (or under the mmap lock), so the root found now is the
 	 * one every rmap walker of the window locks.
 	 */
-	lock_window_vmas(mm, base);
+	if (lock_window_vmas(mm, base))
+		return -EINTR;
 	if (!window_ok(mm, base, &root)) {
 		p->r->pmd_skipped_excluded++;
-		return;
+		return 0;
 	}
 	if (root)
 		down_write(&root->rwsem);
@@ -217,7 +233,7 @@ static void pmd_window(struct pmd_pass *p, unsigned long base)
 		if (root)
 			up_write(&root->rwsem);
 		p->r->pmd_skipped_not_empty++;
-		return;
+		return 0;
 	}
 #if defined(CONFIG_TRANSPARENT_HUGEPAGE) && PTE_REF_SPLIT_PMD_PTLOCKS
 	/*
@@ -229,7 +245,7 @@ static void pmd_window(struct pmd_pass *p, unsigned long base)
 		if (root)
 			up_write(&root->rwsem);
 		p->r->pmd_skipped_not_empty++;
-		return;
+		return 0;
 	}
 #endif
 	pud_clear(pudp);
@@ -239,6 +255,27 @@ static void pmd_window(struct pmd_pass *p, unsigned long base)
 
 	p->addr[p->nr] = base;
 	p->batch[p->nr++] = virt_to_page(table);
+	return 0;
+}
+
+/*
+ * The automatic policy only tries the mmap lock.  6.5+ kernels dropped
+ * mmap_write_trylock(), and a bare down_write_trylock() would skip what
+ * mmap_write_lock() does beside the rwsem (the seqcount of 6.13+, the
+ * trace events).  There the policy takes the write lock only when nobody
+ * held it or waited for it an instant before: what it may wait for is
+ * the one holder that came in between, not a queue, and it then holds up
+ * this mm's faults for one batch at most, as on 6.1.
+ */
+static bool pmd_trylock_mm(struct mm_struct *mm)
+{
+#ifdef PTE_REF_HAVE_MMAP_WRITE_TRYLOCK
+	return mmap_write_trylock(mm);
+#else
+	if (rwsem_is_locked(&mm->mmap_lock) || mmap_lock_is_contended(mm))
+		return false;
+	return !mmap_write_lock_killable(mm);
+#endif
 }
 
 static int pmd_lock_mm(struct pmd_pass *p, bool automatic)
@@ -246,7 +283,7 @@ static int pmd_lock_mm(struct pmd_pass *p, bool automatic)
 	int ret;
 
 	if (automatic)
-		ret = pte_ref_mmap_write_trylock(p->mm) ? 0 : -EBUSY;
+		ret = pmd_trylock_mm(p->mm) ? 0 : -EBUSY;
 	else
 		ret = mmap_write_lock_killable(p->mm) ? -EINTR : 0;
 	if (ret)
@@ -288,8 +325,6 @@ int pte_ref_reclaim_pmds(struct mm_struct *mm, pid_t pid, unsigned long start,
 
 	if (pte_ref_reclaim_pmd_unavailable())
 		return -EOPNOTSUPP;
-	if (automatic && PTE_REF_AUTO_PMD_NO)
-		return -EOPNOTSUPP;
 	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
@@ -307,7 +342,9 @@ int pte_ref_reclaim_pmds(struct mm_struct *mm, pid_t pid, unsigned long start,
 		if (!vma || vma->vm_start >= end)
 			break;
 		base = max(addr, vma->vm_start) & PUD_MASK;
-		pmd_window(p, base);
+		ret = pmd_window(p, base);
+		if (ret)
+			break;
 		addr = base + PUD_SIZE;
 		if (!addr)
 			break;		/* the last window of the address space */

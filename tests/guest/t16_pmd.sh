@@ -17,12 +17,7 @@ wait_line() {
 }
 
 check "info: reclaim_pmd available" grep -qx "reclaim_pmd available" "$D/info"
-if grep -qx "auto_pmd available" "$D/info"; then
-	auto_pmd=1
-else
-	auto_pmd=0
-	check "info: auto_pmd says why not" grep -q '^auto_pmd unavailable: .' "$D/info"
-fi
+check "info: auto_pmd available" grep -qx "auto_pmd available" "$D/info"
 
 # --- A window of three empty PTE tables: all four tables go -------------
 if start_bg lo lpid "$PTESTRESS" layout --window --fills 0,0,0 --grow-max 1; then
@@ -97,28 +92,26 @@ else
 	not_ok "ptestress layout --window --fills 0,0 runs"
 fi
 
-# --- The automatic policy: PTE tables always, PMD tables where it may ---
+# --- The automatic policy frees both, on every kernel ---------------------
 if start_bg lo lpid "$PTESTRESS" layout --window --fills 0,0,0,0 --grow-max 0; then
 	win=$(win_range "$lo")
+	pmd0=$(kv frees_pmd <"$D/stats")
 	"$WR" "$D/auto" "enabled=1 scan_sleep_ms=100 min_empty_kb=4" >/dev/null
+	# Its PMD pass follows the PTE tables' in the same visit.
 	for i in $(seq 100); do
-		[ "$(census "$lpid" "$win" | kv pte_tables)" = 0 ] && break
+		[ "$(census "$lpid" "$win" | kv pmd_tables)" = 0 ] && break
 		sleep 0.1
 	done
-	sleep 0.3	# its PMD pass follows the PTE tables' in the same visit
 	"$WR" "$D/auto" "enabled=0" >/dev/null
 	c=$(census "$lpid" "$win")
-	if [ "$auto_pmd" = 1 ]; then
-		eq "auto: the PTE tables and the PMD table went" \
-			"$(kv pte_tables <<<"$c") $(kv pmd_tables <<<"$c") $(kv empty_pmd_tables <<<"$c")" "0 0 0"
-	else
-		eq "auto: the PTE tables went, the now empty PMD table stays" \
-			"$(kv pte_tables <<<"$c") $(kv pmd_tables <<<"$c") $(kv empty_pmd_tables <<<"$c")" "0 1 1"
-		eq "mms: the empty PMD table counted" "$(mms_col "$lpid" empty_pmd_tables)" 1
-		"$WR" "$D/reclaim" "$lpid $win" >/dev/null
-		eq "then reclaim frees it alone" \
-			"$(rkv freed) $(rkv pmd_freed) $(census "$lpid" "$win" | kv pmd_tables)" "0 1 0"
-	fi
+	eq "auto: the 4 PTE tables and the PMD table went" \
+		"$(kv pte_tables <<<"$c") $(kv pmd_tables <<<"$c") $(kv empty_pmd_tables <<<"$c")" "0 0 0"
+	eq "auto: frees_pmd up by at least that one" \
+		"$(test "$(kv frees_pmd <"$D/stats")" -gt "$pmd0" && echo yes)" yes
+	kill -USR2 "$lpid"
+	wait_line "$lo" '^verify' 1
+	eq "auto: the process still runs and checks its (empty) layout" \
+		"$(grep '^verify' "$lo" | tail -n 1 | cut -d' ' -f1-2)" "verify ok"
 	stop_bg "$lpid"
 else
 	not_ok "ptestress layout --window --fills 0,0,0,0 runs"
