@@ -87,3 +87,45 @@ start_bg() {
 }
 
 stop_bg() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
+
+# watchdog SECONDS PID...: if any PID still runs SECONDS from now, print
+# where each of its threads and every task in D state waits (the kernel
+# stack and wchan, and sysrq-w on the console), then SIGKILL them all: a
+# hang becomes a failed test with a diagnosis instead of a timeout of the
+# whole boot.  Run it in the background; kill it when the PIDs are done.
+watchdog() {
+	local secs=$1 p t alive=
+	shift
+	sleep "$secs"
+	for p in "$@"; do kill -0 "$p" 2>/dev/null && alive+=" $p"; done
+	[ -n "$alive" ] || return 0
+	echo "# watchdog: still running after $secs s:$alive"
+	for p in $alive $(awk '$3 == "D" { print $1 }' /proc/[0-9]*/stat 2>/dev/null); do
+		for t in /proc/"$p"/task/*; do
+			[ -r "$t/stat" ] || continue
+			# state, utime and stime (ticks), and the syscall it is in.
+			echo "# watchdog: task ${t##*/} ($(awk '{ print $2, $3, "utime=" $14, "stime=" $15 }' "$t/stat"))" \
+				"wchan $(cat "$t/wchan" 2>/dev/null) syscall $(cut -d' ' -f1-3 "$t/syscall" 2>/dev/null)"
+			sed 's/^/#   /' "$t/stack" 2>/dev/null
+		done
+	done
+	# Blocked tasks, then what each CPU runs (a task spinning in the
+	# kernel has no stack in /proc), on the console.
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	echo l >/proc/sysrq-trigger 2>/dev/null
+	# A running task's stack reads empty: sample it while it is preempted.
+	for p in $alive; do
+		for t in /proc/"$p"/task/*; do
+			[ "$(awk '{ print $3 }' "$t/stat" 2>/dev/null)" = R ] || continue
+			echo "# watchdog: task ${t##*/}, 50 samples of its kernel stack:"
+			for _ in $(seq 50); do
+				tr '\n' ' ' <"$t/stack" 2>/dev/null | sed 's/\[<0>\] //g; s/+0x[0-9a-f/x]*//g'
+				echo
+				sleep 0.05
+			done | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/#   /'
+		done
+	done
+	echo l >/proc/sysrq-trigger 2>/dev/null
+	# shellcheck disable=SC2086
+	kill -9 $alive 2>/dev/null
+}

@@ -10,6 +10,8 @@
 # beside them all.  The run fails on a data mismatch, a failed
 # move, a freed table of the notifier's process, a failed reclaim, a
 # leaked page table or any kernel report on the console (vm-run's scan).
+# A hang (anything still running 120 s after it was due) is killed by the
+# watchdog (lib.sh), which first prints where every thread waits.
 # PTE_REF_STRESS_SECONDS sets the length (default 20; soak: 3600).
 
 secs=${PTE_REF_STRESS_SECONDS:-20}
@@ -37,6 +39,13 @@ fi
 
 RECLAIMER=$TOP/tests/helpers/reclaimer
 
+# Counting on during the race: the probes run under it too, and on
+# PT_RECLAIM kernels (6.14+) `stats` shows the kernel freeing tables while
+# reclaim works on the same VMAs (the dontneed op gives back whole aligned
+# 2 MiB chunks half the time).  On before any racer starts, off after the
+# last is gone (below): the probe sites are patched while all is quiet.
+"$WR" "$D/stats" on >/dev/null
+
 # The notifier's process, with known empty tables.
 npid=
 if [ -n "${PTE_REF_TEST_KMOD:-}" ] && start_bg no npid "$PTESTRESS" layout; then
@@ -54,11 +63,6 @@ else
 	upid=
 fi
 
-# Counting on during the race: the probes run under it too, and on
-# PT_RECLAIM kernels (6.14+) `stats` shows the kernel freeing tables while
-# reclaim works on the same VMAs (the dontneed op gives back whole aligned
-# 2 MiB chunks half the time).
-"$WR" "$D/stats" on >/dev/null
 "$WR" "$D/stats" 0 >/dev/null
 # The automatic policy too, as eager as it can be: a pass every 10 ms.
 "$WR" "$D/auto" "enabled=1 scan_sleep_ms=10 min_empty_kb=0 max_cpu_pct=100" >/dev/null
@@ -74,6 +78,10 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 		"$PTESTRESS" headline --size 64M --stride 2M >/dev/null
 	done) &
 	churn=$!
+	# uffdmove and its reclaimer are due 10 s after the stress.
+	watchdog $((secs + 120)) "$spid" "$r1" "$r2" "$r3" "$churn" \
+		${upid:+"$upid" "$r4"} &
+	wd=$!
 	wait "$spid"
 	rc=$?
 	wait "$r1" "$r2" "$r3" "$churn" 2>/dev/null
@@ -84,7 +92,6 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	grep '^ptestress: stress: ' "$so" | sed 's/thread [0-9]*/thread N/' | sort | uniq -c |
 		sort -rn | head -n 5 | sed 's/^/# errors: /'
 	st=$(cat "$D/stats")
-	"$WR" "$D/stats" off >/dev/null
 	"$WR" "$D/auto" enabled=0 >/dev/null
 	diag "stats over the race: $(grep -E '^(frees_|tlb_flushes )' <<<"$st" | tr '\n' ' ')"
 	if kconf PT_RECLAIM; then
@@ -97,10 +104,12 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	if [ "$swap" = 1 ]; then
 		po=$(grep '^detail ' "$so" | kvl paged_out)
 		ops=$(grep '^counts ' "$so" | kvl pageout)
-		if [ "${ops:-0}" -gt 0 ]; then
+		# One op may find no page to move: a run of never-written pages,
+		# or pages a fork or KSM shares (MADV_PAGEOUT leaves those).
+		if [ "${ops:-0}" -ge 5 ]; then
 			check "stress target: pages went to swap and came back ($po after $ops pageouts)" test "${po:-0}" -gt 0
 		else
-			skip "stress target: pages went to swap" "the random pageout op never ran in this short run"
+			skip "stress target: pages went to swap" "the random pageout op ran ${ops:-0} times (< 5) in this short run"
 		fi
 	fi
 	n=$(($(kvl reclaims </tmp/t08.r1) + $(kvl reclaims </tmp/t08.r2)))
@@ -112,7 +121,6 @@ if start_bg so spid "$PTESTRESS" stress --seconds "$secs" --threads 4 --size 32M
 	check "reclaims freed tables under the churn" \
 		test $(($(kvl freed_seen </tmp/t08.r1) + $(kvl freed_seen </tmp/t08.r2) + $(kvl freed_seen </tmp/t08.r3))) -gt 0
 else
-	"$WR" "$D/stats" off >/dev/null
 	"$WR" "$D/auto" enabled=0 >/dev/null
 	not_ok "ptestress stress runs"
 fi
@@ -129,6 +137,14 @@ elif grep -q '^skip' "$uo" 2>/dev/null; then
 else
 	not_ok "uffdmove beside the stress runs"
 fi
+# Everything it watched is done (or was killed by it).
+[ -n "${wd:-}" ] && kill "$wd" 2>/dev/null
+# Counting off only now, with the racers gone: it unpatches the probe
+# sites (int3, text_poke_bp()), and under QEMU's TCG a CPU that runs
+# flush_tlb_func() flat out while its tracepoint is unpatched can take a
+# stale int3 after the patch is done: an Oops of the emulator's making
+# (seen once in 15 runs, uffdmove flushing beside `stats off`).
+"$WR" "$D/stats" off >/dev/null
 if [ -n "$npid" ]; then
 	eq "notifier's process: reclaim all and the policy freed none of its $nempty empty tables" \
 		"$(census "$npid" "$nrange" | kv empty_tables)" "$nempty"
@@ -141,7 +157,8 @@ if [ -n "$npid" ]; then
 else
 	not_ok "layout process with a notifier bound"
 fi
-[ "$swap" = 1 ] && swapoff /dev/zram0
+# Reset, so that the next run (a soak, a loop of this test) sets it up anew.
+[ "$swap" = 1 ] && swapoff /dev/zram0 && echo 1 >/sys/block/zram0/reset
 [ -w /sys/kernel/mm/ksm/run ] && echo 2 >/sys/kernel/mm/ksm/run
 check "no page table leaked (no pgtables_bytes complaint)" \
 	sh -c "! dmesg | grep -q 'non-zero pgtables_bytes'"

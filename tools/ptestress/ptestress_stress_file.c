@@ -135,13 +135,19 @@ void op_fdontneed(struct worker *w)
 	file_verify(f, c, 1);
 }
 
-/* Cut the file inside chunk c and grow it back: zeros from there on. */
+/*
+ * Cut the file at the start of chunk c and grow it back: zeros from there
+ * on.  At a 2 MiB boundary, never inside: Linux 7.3's shmem_undo_range()
+ * spins for ever when the new size falls inside a huge folio that went to
+ * swap whole (MADV_COLLAPSE, then MADV_PAGEOUT, as fcollapse and fpageout
+ * do), with or without pte_ref (tests/helpers/shmemtrunc).  Cuts inside a
+ * folio are punch's, whose pass ends where truncation's restarts.
+ */
 void op_truncate(struct worker *w)
 {
 	unsigned int c;
 	struct worker *f = file_of(w, &c, OP_TRUNCATE);
-	unsigned long p = (unsigned long)c * CHUNK_PAGES +
-			  rnd_below(f, CHUNK_PAGES);
+	unsigned long p = (unsigned long)c * CHUNK_PAGES;
 	unsigned long all = (unsigned long)f->nchunks * CHUNK_PAGES;
 
 	if (ftruncate(f->fd, p * SZ_4K) ||
