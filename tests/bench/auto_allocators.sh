@@ -4,9 +4,10 @@
 # tcmalloc, glibc malloc) tests/helpers/allocs allocates objects of 8 KiB
 # to 1 MiB up to 2 GiB, writes them, frees them all and purges;
 # then the policy is turned on with nothing but enabled=1 and VmPTE is
-# read S seconds later (two default scan intervals).  allocator=split is
-# the pattern PT_RECLAIM misses: a 2 GiB headline, two 1 MiB
-# MADV_DONTNEEDs per 2 MiB (ptestress headline --split).  auto_cpu_pct is
+# read S seconds later (two default scan intervals).  allocator=split and
+# allocator=unaligned are the patterns PT_RECLAIM misses: a 2 GiB
+# headline given back in two 1 MiB MADV_DONTNEEDs per 2 MiB (ptestress
+# headline --split), or in 2 MiB ones shifted by 1 MiB (--unaligned).  auto_cpu_pct is
 # the policy thread's CPU time (/proc/PID/schedstat) over the S seconds,
 # in percent of one CPU.  One line per allocator:
 #   bench auto_allocators kernel=K allocator=A vmpte_purged_kb=N vmpte_auto_kb=N seconds=S auto_cpu_pct=P
@@ -77,8 +78,10 @@ for a in jemalloc tcmalloc glibc; do
 	echo "# $a: $(grep '^verify' "$ao")"
 	stop_bg "$apid"
 done
-"$WR" "$D/stats" 0 >/dev/null
-START_BG_SECONDS=600 start_bg ho hpid "$PTESTRESS" headline --size "${mib}M" --stride 2M --split --wait
-measure split "$hpid"
-stop_bg "$hpid"
+for pat in split unaligned; do
+	"$WR" "$D/stats" 0 >/dev/null
+	START_BG_SECONDS=600 start_bg ho hpid "$PTESTRESS" headline --size "${mib}M" --stride 2M --$pat --wait
+	measure $pat "$hpid"
+	stop_bg "$hpid"
+done
 rmmod pte_ref

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # t12: the automatic policy (`auto`): its settings and their bad input,
 # its thread, the tables it frees by itself (exactly the empty ones of a
-# layout, within two scan intervals), its budget of tables and of CPU,
+# layout, within two scan intervals; those of the two patterns PT_RECLAIM
+# misses), its budget of tables and of CPU,
 # its threshold, and its stop at `enabled=0` and at rmmod.
 
 TR=/sys/kernel/tracing
@@ -134,6 +135,37 @@ if start_bg lo lpid "$PTESTRESS" layout --fills 0,0,0,0,5,0; then
 else
 	not_ok "ptestress layout --fills runs"
 fi
+
+# --- the two patterns PT_RECLAIM misses ---------------------------------
+# 1 MiB halves (--split) and 2 MiB calls shifted by 1 MiB (--unaligned)
+# leave every table, on every kernel; the policy frees exactly those.
+for pat in split unaligned; do
+	"$WR" "$D/auto" enabled=0 >/dev/null
+	if ! start_bg ho hpid "$PTESTRESS" headline --size 64M --stride 2M --$pat --wait; then
+		not_ok "headline --$pat runs"
+		continue
+	fi
+	h=$(grep '^headline ' "$ho")
+	hs=$(kvl start <<<"$h") he=$(kvl end <<<"$h")
+	c=$(census "$hpid" "$hs-$he")
+	eq "headline --$pat, policy off: 32 tables, all empty (PT_RECLAIM or not)" \
+		"$(kv pte_tables <<<"$c") $(kv empty_tables <<<"$c")" "32 32"
+	echo 1 >"$TR/events/pte_ref/free_table/enable"
+	: >"$TR/trace"
+	"$WR" "$D/auto" "enabled=1 scan_sleep_ms=1000 min_empty_kb=0" >/dev/null
+	ms=$(wait_empty "$hpid" "$hs-$he" 2)
+	echo 0 >"$TR/events/pte_ref/free_table/enable"
+	check "headline --$pat: its 32 empty tables freed within 2 x 1000 ms (${ms:-no} ms)" \
+		test -n "$ms"
+	n=0
+	for a in $(grep " free_table: .* pid=$hpid " "$TR/trace" | grep -o 'addr=0x[0-9a-f]*' | cut -d= -f2); do
+		[ $((a)) -ge $((hs)) ] && [ $((a)) -lt $((he)) ] && n=$((n + 1))
+	done
+	eq "headline --$pat: exactly 32 free_table events of its pid in its range, no table left" \
+		"$n $(census "$hpid" "$hs-$he" | kv pte_tables)" "32 0"
+	stop_bg "$hpid"
+done
+"$WR" "$D/auto" "enabled=1 scan_sleep_ms=1000 min_empty_kb=0" >/dev/null
 
 # --- real allocators: what the policy leaves, reclaim finds nothing -----
 # allocs frees 15 of every 16 objects and purges; the policy then frees

@@ -18,7 +18,7 @@
 #include "ptestress.h"
 
 const char headline_usage[] =
-"ptestress headline [-s SIZE] [-t STRIDE] [-S] [-w] [-u]\n"
+"ptestress headline [-s SIZE] [-t STRIDE] [-S | -U] [-w] [-u]\n"
 "  Map SIZE; for each 2 MiB chunk write one byte every STRIDE bytes, then\n"
 "  MADV_DONTNEED the chunk.  Prints 'headline', 'before' and 'after'\n"
 "  lines with VmSize, VmRSS and VmPTE in kB.\n"
@@ -28,6 +28,9 @@ const char headline_usage[] =
 "                      2M = one page per chunk, the same tables, faster)\n"
 "  -S, --split         give each chunk back as two 1 MiB MADV_DONTNEEDs,\n"
 "                      which PT_RECLAIM (6.14+) frees no table for\n"
+"  -U, --unaligned     give the chunks back as 2 MiB MADV_DONTNEEDs shifted\n"
+"                      by 1 MiB (each across two tables), which PT_RECLAIM\n"
+"                      frees no table for either\n"
 "  -w, --wait          then print 'ready' and wait for SIGTERM or SIGINT\n"
 "  -u, --munmap        then munmap the region, print 'munmap ns=N vmpte_kb=P'\n"
 "                      (the kernel's own way of freeing those tables)\n"
@@ -35,7 +38,7 @@ const char headline_usage[] =
 
 struct headline {
 	unsigned long long size, stride, chunks;
-	int wait, munmap, split;
+	int wait, munmap, split, unaligned;
 	char *start;
 };
 
@@ -47,12 +50,13 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "munmap", no_argument, NULL, 'u' },
 		{ "split", no_argument, NULL, 'S' },
+		{ "unaligned", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:t:wuSh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:wuSUh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (ps_size_arg("--size", optarg, &h->size))
@@ -71,6 +75,9 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 		case 'S':
 			h->split = 1;
 			break;
+		case 'U':
+			h->unaligned = 1;
+			break;
 		case 'h':
 			fputs(headline_usage, stdout);
 			return 1;
@@ -85,6 +92,10 @@ static int parse_opts(struct headline *h, int argc, char **argv)
 	if (!h->size || h->size % SZ_4K || !h->stride) {
 		ps_err("headline: want a size that is a non-zero multiple of "
 		       "4K and a non-zero stride");
+		return -1;
+	}
+	if (h->split && h->unaligned) {
+		ps_err("headline: --split or --unaligned, choose one");
 		return -1;
 	}
 	return 0;
@@ -107,10 +118,15 @@ static int dontneed(volatile char *p, unsigned long long len)
 	return 0;
 }
 
-/* Touch a chunk every stride bytes, then drop its pages (in 1 or 2 calls). */
+/*
+ * Touch a chunk every stride bytes, then drop its pages: in 1 call, or 2
+ * (--split); or (--unaligned) drop from where the last call stopped to the
+ * middle of this chunk, so that after the first 1 MiB every call is 2 MiB
+ * across two tables and none covers a whole one.
+ */
 static int churn(const struct headline *h)
 {
-	unsigned long long off, len, half, i;
+	unsigned long long off, len, half, i, done = 0, cut;
 	volatile char *chunk;	/* written, never read: faults are the point */
 
 	for (off = 0; off < h->size; off += SZ_2M) {
@@ -118,11 +134,19 @@ static int churn(const struct headline *h)
 		len = h->size - off < SZ_2M ? h->size - off : SZ_2M;
 		for (i = 0; i < len; i += h->stride)
 			chunk[i] = 1;
+		if (h->unaligned) {
+			cut = off + (len > SZ_1M ? SZ_1M : len);
+			if (dontneed(h->start + done, cut - done))
+				return -1;
+			done = cut;
+			continue;
+		}
 		half = h->split && len > SZ_1M ? SZ_1M : len;
 		if (dontneed(chunk, half) || dontneed(chunk + half, len - half))
 			return -1;
 	}
-	return 0;
+	/* --unaligned: the second half of the last chunk. */
+	return h->unaligned ? dontneed(h->start + done, h->size - done) : 0;
 }
 
 static void print_vm(const char *what, const struct vm_kb *vm)
@@ -151,8 +175,9 @@ int cmd_headline(int argc, char **argv)
 		return EXIT_RUNTIME;
 	h.chunks = (h.size + SZ_2M - 1) / SZ_2M;
 	printf("headline pid=%d size=%llu stride=%llu chunks=%llu split=%d "
-	       "start=0x%llx end=0x%llx\n", getpid(), h.size, h.stride,
-	       h.chunks, h.split, (unsigned long long)(uintptr_t)h.start,
+	       "unaligned=%d start=0x%llx end=0x%llx\n", getpid(), h.size,
+	       h.stride, h.chunks, h.split, h.unaligned,
+	       (unsigned long long)(uintptr_t)h.start,
 	       (unsigned long long)(uintptr_t)h.start + h.size);
 	if (read_vm_kb(&vm))
 		return EXIT_RUNTIME;
